@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+
+#include "BackendCatalog.h"
+#include "DaemonConfig.h"
+#include "Expected.h"
+#include "ManagerState.h"
+
+class AccessPolicy;
+class CaptureService;
+class ClaudeMetricsReader;
+class HttpServer;
+class JsonApi;
+class LogStreamHub;
+class SandboxManager;
+class StateStore;
+class SystemMetricsSampler;
+
+// Builds and wires the daemon's parts; main() only parses the command line and runs this.
+class Application : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Application)
+
+public:
+    Application(DaemonConfig config, BackendCatalog catalog, QObject *parent = nullptr);
+    ~Application() override;
+
+    // Takes over the loaded state, then listens; calls ready with the port or an error.
+    void start(const ManagerState &state, std::function<void(Expected<quint16, QString>)> ready);
+
+    static QByteArray securityHeaders();
+
+private:
+    DaemonConfig m_config;
+    BackendCatalog m_catalog;
+    std::unique_ptr<StateStore> m_state;
+    std::unique_ptr<CaptureService> m_capture;
+    std::unique_ptr<SandboxManager> m_sandboxes;
+    std::unique_ptr<SystemMetricsSampler> m_system;
+    std::unique_ptr<ClaudeMetricsReader> m_claude;
+    std::unique_ptr<LogStreamHub> m_logs;
+    std::unique_ptr<AccessPolicy> m_policy;
+    std::unique_ptr<HttpServer> m_http;
+    std::unique_ptr<JsonApi> m_api;
+};

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QProcessEnvironment>
+#include <QSize>
+#include <QString>
+
+#include "Expected.h"
+
+enum class CaptureMethod
+{
+    XShm,
+    Import
+};
+
+// Everything the daemon reads from its environment, checked once at startup.
+struct DaemonConfig
+{
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 3000;
+    QString stateDir;     // absolute
+    QString staticDir;    // empty: the assets compiled into the binary
+    QString backendsFile; // empty: compiled-in backends only
+    QString claudeDir;    // holds projects/<encoded>/<session>.jsonl
+    QString homeDir;
+    QSize screenSize{1920, 1080};
+    int screenDepth = 24;
+    CaptureMethod capture = CaptureMethod::XShm;
+
+    QString screenSpec() const;
+
+    static Expected<DaemonConfig, QString> fromEnvironment(const QProcessEnvironment &env);
+};

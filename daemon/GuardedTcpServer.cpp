@@ -1,0 +1,283 @@
+#include "GuardedTcpServer.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QTcpSocket>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcGuard, "manager.http.guard")
+
+struct GuardedTcpServer::Connection
+{
+    enum class Phase
+    {
+        Receiving,
+        Processing,
+        Closing,
+        WebSocket
+    };
+
+    QTcpSocket *socket = nullptr;
+    QHostAddress peer;
+    HttpRequestScanner scanner;
+    QTimer *deadline = nullptr;
+    Phase phase = Phase::Receiving;
+    quint64 sequence = 0;
+    int pendingRequests = 0; // complete requests QHttpServer has not answered yet
+    bool closeAfterResponse = false;
+};
+
+GuardedTcpServer::GuardedTcpServer(Settings settings, QObject *parent)
+    : QTcpServer(parent), m_settings(settings)
+{}
+
+GuardedTcpServer::~GuardedTcpServer()
+{
+    qDeleteAll(m_connections);
+}
+
+QByteArray GuardedTcpServer::statusText(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 303:
+        return "See Other";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Payload Too Large";
+    case 421:
+        return "Misdirected Request";
+    case 422:
+        return "Unprocessable Entity";
+    case 426:
+        return "Upgrade Required";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    case 507:
+        return "Insufficient Storage";
+    default:
+        return "Error";
+    }
+}
+
+bool GuardedTcpServer::makeRoomFor(const QHostAddress &peer)
+{
+    // Over a cap, the oldest connection that is still sending its request (idle keep-alive
+    // or slow) makes way: a flood of half-open connections cannot lock real clients out.
+    int fromPeer = 0;
+    for (const Connection *c : std::as_const(m_connections)) {
+        if (c->peer == peer)
+            ++fromPeer;
+    }
+    const bool peerFull = fromPeer >= m_settings.maxConnectionsPerPeer;
+    const bool allFull = m_connections.size() >= m_settings.maxConnections;
+    if (!peerFull && !allFull)
+        return true;
+    Connection *victim = nullptr;
+    for (Connection *c : std::as_const(m_connections)) {
+        if (c->phase != Connection::Phase::Receiving || c->pendingRequests > 0)
+            continue;
+        if (peerFull && !allFull && c->peer != peer)
+            continue;
+        if (!victim || c->sequence < victim->sequence)
+            victim = c;
+    }
+    if (!victim)
+        return false;
+    qCDebug(lcGuard) << "connection limit reached; closing an idle connection from" << victim->peer;
+    victim->socket->abort();
+    return true;
+}
+
+void GuardedTcpServer::incomingConnection(qintptr descriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        return;
+    }
+    if (!makeRoomFor(socket->peerAddress())) {
+        qCWarning(lcGuard) << "refusing a connection from" << socket->peerAddress()
+                           << ": too many open connections";
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    // Bounds what a connection can make us hold: one head plus one body.
+    socket->setReadBufferSize(m_settings.limits.maxHeadBytes + m_settings.limits.maxBodyBytes +
+                              65536);
+
+    auto *connection =
+        new Connection{socket, socket->peerAddress(), HttpRequestScanner(m_settings.limits)};
+    connection->sequence = ++m_sequence;
+    connection->deadline = new QTimer(socket);
+    connection->deadline->setSingleShot(true);
+    connect(connection->deadline, &QTimer::timeout, socket, [this, connection] {
+        if (connection->phase == Connection::Phase::Processing)
+            qCWarning(lcGuard) << "no answer within" << m_settings.processingTimeout.count()
+                               << "ms; closing the connection from" << connection->peer;
+        connection->socket->abort();
+    });
+    m_connections.insert(socket, connection);
+
+    // Connected before QHttpServer sees the socket, so this slot runs before its own.
+    connect(socket, &QTcpSocket::readyRead, this, [this, connection] { onReadyRead(connection); });
+    connect(socket, &QTcpSocket::bytesWritten, this,
+            [this, connection] { onBytesWritten(connection); });
+    connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
+    armRequestDeadline(connection);
+    addPendingConnection(socket);
+}
+
+void GuardedTcpServer::forget(QTcpSocket *socket)
+{
+    delete m_connections.take(socket);
+}
+
+void GuardedTcpServer::armRequestDeadline(Connection *connection)
+{
+    connection->deadline->start(m_settings.requestTimeout);
+}
+
+void GuardedTcpServer::onReadyRead(Connection *connection)
+{
+    QTcpSocket *socket = connection->socket;
+    if (connection->phase == Connection::Phase::Closing) {
+        socket->read(socket->bytesAvailable()); // discard: nobody will read it
+        return;
+    }
+    if (connection->phase == Connection::Phase::WebSocket)
+        return;
+
+    // Only what QHttpServer has not read yet is new to us.
+    const QByteArray data = socket->peek(socket->bytesAvailable());
+    QByteArrayView rest(data);
+    while (!rest.isEmpty()) {
+        qsizetype consumed = 0;
+        const auto event = connection->scanner.feed(rest, &consumed);
+        rest = rest.sliced(consumed);
+        switch (event) {
+        case HttpRequestScanner::Event::NeedMore:
+            break;
+        case HttpRequestScanner::Event::Rejected:
+            rejectRequest(connection, connection->scanner.rejection().status,
+                          connection->scanner.rejection().message);
+            return;
+        case HttpRequestScanner::Event::Upgraded:
+        case HttpRequestScanner::Event::HeadComplete: {
+            const HttpRequestHead &head = connection->scanner.head();
+            if (m_policy) {
+                if (auto rejection = m_policy(head, connection->peer)) {
+                    rejectRequest(connection, rejection->status, rejection->message);
+                    return;
+                }
+            }
+            if (event == HttpRequestScanner::Event::Upgraded) {
+                connection->phase = Connection::Phase::WebSocket;
+                connection->deadline->stop();
+                return;
+            }
+            if (head.values("expect").contains("100-continue") &&
+                connection->scanner.bodyLength() > 0 && rest.isEmpty())
+                socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            connection->closeAfterResponse = head.wantsClose();
+            if (connection->scanner.bodyLength() == 0) {
+                ++connection->pendingRequests;
+                connection->phase = Connection::Phase::Processing;
+                connection->deadline->start(m_settings.processingTimeout);
+            }
+            break;
+        }
+        case HttpRequestScanner::Event::RequestComplete:
+            ++connection->pendingRequests;
+            connection->phase = Connection::Phase::Processing;
+            connection->deadline->start(m_settings.processingTimeout);
+            break;
+        }
+        if (consumed == 0 && event == HttpRequestScanner::Event::NeedMore)
+            break;
+    }
+}
+
+void GuardedTcpServer::onBytesWritten(Connection *connection)
+{
+    // Sending is activity: a long response streamed in chunks keeps its connection.
+    if (connection->phase == Connection::Phase::Receiving && !connection->scanner.inRequest())
+        armRequestDeadline(connection);
+    if (connection->phase != Connection::Phase::Processing ||
+        connection->socket->bytesToWrite() > 0)
+        return;
+    // A response went out completely. QHttpServer answers requests in order, one at a time.
+    connection->pendingRequests = std::max(0, connection->pendingRequests - 1);
+    if (connection->pendingRequests > 0)
+        return;
+    if (connection->closeAfterResponse) {
+        connection->phase = Connection::Phase::Closing;
+        connection->socket->disconnectFromHost();
+        return;
+    }
+    connection->phase = Connection::Phase::Receiving;
+    armRequestDeadline(connection);
+}
+
+void GuardedTcpServer::rejectRequest(Connection *connection, int status, const QByteArray &message)
+{
+    QTcpSocket *socket = connection->socket;
+    qCDebug(lcGuard) << "refusing a request from" << connection->peer << ":" << status << message;
+    // Cut QHttpServer off this socket and drop what it buffered, so nothing of the request
+    // reaches a handler and nothing more is held.
+    if (m_httpServer)
+        QObject::disconnect(socket, &QTcpSocket::readyRead, m_httpServer, nullptr);
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
+    socket->read(socket->bytesAvailable());
+    socket->setReadBufferSize(4096);
+    connection->phase = Connection::Phase::Closing;
+
+    const QByteArray body =
+        QJsonDocument(QJsonObject{{QStringLiteral("error"), QString::fromUtf8(message)}})
+            .toJson(QJsonDocument::Compact);
+    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + statusText(status) +
+                          "\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Content-Length: " +
+                          QByteArray::number(body.size()) +
+                          "\r\n"
+                          "Connection: close\r\n" +
+                          m_extraHeaders + "\r\n" + body;
+    socket->write(response);
+    socket->disconnectFromHost();
+    // A client that keeps sending after the answer is cut off for good shortly after.
+    connection->deadline->start(std::chrono::seconds(2));
+}

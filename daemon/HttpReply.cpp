@@ -1,0 +1,95 @@
+#include "HttpReply.h"
+
+#include <QHttpServerResponder>
+#include <QIODevice>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QTcpSocket>
+
+#include "GuardedTcpServer.h"
+
+struct HttpReply::State
+{
+    explicit State(QHttpServerResponder &&r) : responder(std::move(r)) {}
+    QHttpServerResponder responder;
+    QPointer<QTcpSocket> socket;
+    QByteArray commonHeaders;
+    bool headRequest = false;
+    bool sent = false;
+};
+
+HttpReply::HttpReply(QHttpServerResponder &&responder, QByteArray commonHeaders, bool headRequest)
+    : m_state(std::make_shared<State>(std::move(responder)))
+{
+    m_state->socket = m_state->responder.socket();
+    m_state->commonHeaders = std::move(commonHeaders);
+    m_state->headRequest = headRequest;
+}
+
+bool HttpReply::isSent() const
+{
+    return m_state->sent;
+}
+
+bool HttpReply::isConnected() const
+{
+    return m_state->socket && m_state->socket->state() == QAbstractSocket::ConnectedState;
+}
+
+void HttpReply::send(const HttpResponse &response) const
+{
+    if (m_state->sent)
+        return;
+    m_state->sent = true;
+    if (!isConnected())
+        return;
+    // One write of the whole answer: QHttpServerResponder's piecewise writes cost more.
+    QByteArray out;
+    out.reserve(256 + response.body.size());
+    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' +
+           GuardedTcpServer::statusText(response.status) + "\r\n";
+    if (!response.contentType.isEmpty())
+        out += "Content-Type: " + response.contentType + "\r\n";
+    if (response.status != 304 && response.status != 204)
+        out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
+    for (const auto &[name, value] : response.headers)
+        out += name + ": " + value + "\r\n";
+    out += m_state->commonHeaders;
+    out += "\r\n";
+    if (!m_state->headRequest && response.status != 304 && response.status != 204)
+        out += response.body;
+    m_state->socket->write(out);
+}
+
+void HttpReply::stream(QIODevice *device, const QByteArray &contentType) const
+{
+    std::unique_ptr<QIODevice> owned(device);
+    if (m_state->sent)
+        return;
+    m_state->sent = true;
+    if (!isConnected())
+        return;
+    QTcpSocket *socket = m_state->socket;
+    QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: " + contentType +
+                      "\r\nContent-Length: " + QByteArray::number(device->size()) + "\r\n" +
+                      m_state->commonHeaders + "\r\n";
+    socket->write(head);
+    if (m_state->headRequest)
+        return;
+    // Copies the device as the socket drains: at most two chunks are held at a time.
+    constexpr qint64 Chunk = 256 * 1024;
+    device->setParent(socket);
+    owned.release();
+    auto pump = [socket, device] {
+        while (socket->bytesToWrite() < Chunk && !device->atEnd()) {
+            const QByteArray chunk = device->read(Chunk);
+            if (chunk.isEmpty())
+                break;
+            socket->write(chunk);
+        }
+        if (device->atEnd())
+            device->deleteLater();
+    };
+    QObject::connect(socket, &QTcpSocket::bytesWritten, device, pump);
+    pump();
+}

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <memory>
+
+#include <QByteArray>
+
+#include "HttpResponse.h"
+
+class QHttpServerResponder;
+class QIODevice;
+class QTcpSocket;
+
+// The way to answer one request, now or later. Copies share the one answer; only the first
+// send() counts. Safe to use after the client went away (the answer is dropped).
+class HttpReply
+{
+public:
+    HttpReply(QHttpServerResponder &&responder, QByteArray commonHeaders, bool headRequest);
+
+    void send(const HttpResponse &response) const;
+    // Streams a device's contents (a large file) without reading it all into memory.
+    void stream(QIODevice *device, const QByteArray &contentType) const;
+    bool isSent() const;
+    bool isConnected() const;
+
+private:
+    struct State;
+    std::shared_ptr<State> m_state;
+};

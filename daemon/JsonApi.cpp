@@ -1,0 +1,321 @@
+#include "JsonApi.h"
+
+#include <unistd.h>
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QWebSocket>
+
+#include "CaptureService.h"
+#include "ClaudeMetricsReader.h"
+#include "HttpServer.h"
+#include "JsonCodec.h"
+#include "LogStreamHub.h"
+#include "LogTail.h"
+#include "Preflight.h"
+#include "RequestValidator.h"
+#include "SandboxManager.h"
+#include "StateStore.h"
+#include "SystemMetricsSampler.h"
+
+namespace {
+
+bool etagMatches(const HttpRequest &request, const QByteArray &etag)
+{
+    const QByteArray header = request.header("if-none-match");
+    if (header.isEmpty())
+        return false;
+    for (const QByteArray &candidate : header.split(',')) {
+        const QByteArray trimmed = candidate.trimmed();
+        if (trimmed == etag || trimmed == "*" || trimmed == "W/" + etag)
+            return true;
+    }
+    return false;
+}
+
+HttpResponse image(const QByteArray &bytes, const QByteArray &type, const QByteArray &etag)
+{
+    HttpResponse response = HttpResponse::bytes(bytes, type);
+    response.withHeader("ETag", etag).withHeader("Cache-Control", "no-cache");
+    return response;
+}
+
+} // namespace
+
+JsonApi::JsonApi(Services services, QObject *parent) : QObject(parent), m_services(services)
+{
+    m_uptime.start();
+}
+
+void JsonApi::registerRoutes(HttpServer &server)
+{
+    HttpRouter &router = server.router();
+    const auto bind = [this](void (JsonApi::*handler)(const HttpRequest &, const HttpReply &)) {
+        return [this, handler](const HttpRequest &request, const HttpReply &reply) {
+            (this->*handler)(request, reply);
+        };
+    };
+    router.add("GET", QStringLiteral("/api/sandboxes"), bind(&JsonApi::listSandboxes));
+    router.add("POST", QStringLiteral("/api/sandboxes"), bind(&JsonApi::createSandbox));
+    router.add("GET", QStringLiteral("/api/sandboxes/{id}"), bind(&JsonApi::getSandbox));
+    router.add("DELETE", QStringLiteral("/api/sandboxes/{id}"), bind(&JsonApi::deleteSandbox));
+    router.add("POST", QStringLiteral("/api/sandboxes/{id}/stop"), bind(&JsonApi::stopSandbox));
+    router.add("POST", QStringLiteral("/api/sandboxes/{id}/start"), bind(&JsonApi::startSandbox));
+    router.add("GET", QStringLiteral("/api/sandboxes/{id}/screenshot"), bind(&JsonApi::screenshot));
+    router.add("GET", QStringLiteral("/api/sandboxes/{id}/metrics"), bind(&JsonApi::claudeMetrics));
+    router.add("GET", QStringLiteral("/api/sandboxes/{id}/logs"), bind(&JsonApi::logs));
+    router.add("GET", QStringLiteral("/api/metrics/system"), bind(&JsonApi::systemMetrics));
+    router.add("GET", QStringLiteral("/api/metrics/system/history"), bind(&JsonApi::systemHistory));
+    router.add("GET", QStringLiteral("/api/health"), bind(&JsonApi::health));
+    router.add("GET", QStringLiteral("/api/backends"), bind(&JsonApi::backends));
+    server.addWebSocketRoute(
+        QStringLiteral("/ws/sandboxes/<arg>/logs"),
+        [this](std::unique_ptr<QWebSocket> socket) { openLogStream(std::move(socket)); });
+}
+
+QString JsonApi::webSocketSandboxId(const QString &path)
+{
+    static const QRegularExpression pattern(QStringLiteral("^/ws/sandboxes/([^/]+)/logs$"));
+    const auto match = pattern.match(path);
+    return match.hasMatch() ? match.captured(1) : QString();
+}
+
+bool JsonApi::requireSandbox(const QString &id, const HttpReply &reply) const
+{
+    if (m_services.sandboxes.sandbox(id))
+        return true;
+    reply.send(
+        HttpResponse::error(ApiError::notFound(QStringLiteral("no sandbox with id %1").arg(id))));
+    return false;
+}
+
+void JsonApi::listSandboxes(const HttpRequest &, const HttpReply &reply)
+{
+    reply.send(HttpResponse::json(JsonCodec::toJson(m_services.sandboxes.sandboxes())));
+}
+
+void JsonApi::createSandbox(const HttpRequest &request, const HttpReply &reply)
+{
+    auto parsed = JsonCodec::createRequestFromJson(request.body);
+    if (!parsed) {
+        const FieldError &error = parsed.error();
+        reply.send(HttpResponse::error(error.field.isEmpty()
+                                           ? ApiError::badRequest(error.message)
+                                           : ApiError::invalid(error.field, error.message)));
+        return;
+    }
+    m_services.sandboxes.create(*parsed, [reply](Expected<Sandbox, ApiError> result) {
+        if (!result)
+            reply.send(HttpResponse::error(result.error()));
+        else
+            reply.send(HttpResponse::json(JsonCodec::toJson(*result), 201));
+    });
+}
+
+void JsonApi::getSandbox(const HttpRequest &request, const HttpReply &reply)
+{
+    const auto sandbox = m_services.sandboxes.sandbox(request.arg(0));
+    if (!sandbox) {
+        requireSandbox(request.arg(0), reply);
+        return;
+    }
+    reply.send(HttpResponse::json(JsonCodec::toJson(*sandbox)));
+}
+
+void JsonApi::deleteSandbox(const HttpRequest &request, const HttpReply &reply)
+{
+    const QString id = request.arg(0);
+    m_services.sandboxes.remove(id, [reply](std::optional<ApiError> error) {
+        reply.send(error ? HttpResponse::error(*error) : HttpResponse::noContent());
+    });
+}
+
+void JsonApi::stopSandbox(const HttpRequest &request, const HttpReply &reply)
+{
+    m_services.sandboxes.stop(request.arg(0), [reply](std::optional<ApiError> error) {
+        reply.send(error ? HttpResponse::error(*error) : HttpResponse::noContent());
+    });
+}
+
+void JsonApi::startSandbox(const HttpRequest &request, const HttpReply &reply)
+{
+    m_services.sandboxes.start(request.arg(0), [reply](Expected<Sandbox, ApiError> result) {
+        if (!result)
+            reply.send(HttpResponse::error(result.error()));
+        else
+            reply.send(HttpResponse::json(JsonCodec::toJson(*result)));
+    });
+}
+
+void JsonApi::screenshot(const HttpRequest &request, const HttpReply &reply)
+{
+    const QString id = request.arg(0);
+    if (!requireSandbox(id, reply))
+        return;
+    const QString size = request.query.queryItemValue(QStringLiteral("size"));
+    const QString format = request.query.queryItemValue(QStringLiteral("format"));
+    if (!size.isEmpty() && size != u"thumb" && size != u"full") {
+        reply.send(HttpResponse::error(ApiError::invalid(
+            QStringLiteral("size"), QStringLiteral("size must be thumb or full"))));
+        return;
+    }
+    if (!format.isEmpty() && format != u"png" && format != u"jpeg") {
+        reply.send(HttpResponse::error(ApiError::invalid(
+            QStringLiteral("format"), QStringLiteral("format must be png or jpeg"))));
+        return;
+    }
+    const StoredFrame *frame = m_services.capture.store().find(id);
+    if (!frame) {
+        QString why = QStringLiteral("no screenshot of sandbox %1 yet").arg(id);
+        const QString error = m_services.capture.lastError(id);
+        if (!error.isEmpty())
+            why += QStringLiteral(" (") + error + u')';
+        reply.send(HttpResponse::error(404, why));
+        return;
+    }
+    if (size == u"thumb") {
+        const QByteArray etag = frame->etag('t');
+        reply.send(etagMatches(request, etag) ? HttpResponse::notModified(etag)
+                                              : image(frame->thumbnailJpeg, "image/jpeg", etag));
+        return;
+    }
+    const bool jpeg = format == u"jpeg";
+    const QByteArray etag = frame->etag(jpeg ? 'j' : 'p');
+    if (etagMatches(request, etag)) {
+        reply.send(HttpResponse::notModified(etag));
+        return;
+    }
+    m_services.capture.fullFrame(
+        id, jpeg ? CaptureService::Format::Jpeg : CaptureService::Format::Png, this,
+        [reply, jpeg](Expected<const StoredFrame *, QString> result) {
+            if (!result) {
+                reply.send(HttpResponse::error(404, result.error()));
+                return;
+            }
+            const StoredFrame *full = *result;
+            reply.send(jpeg ? image(full->jpeg, "image/jpeg", full->etag('j'))
+                            : image(full->png, "image/png", full->etag('p')));
+        });
+}
+
+void JsonApi::claudeMetrics(const HttpRequest &request, const HttpReply &reply)
+{
+    const auto sandbox = m_services.sandboxes.sandbox(request.arg(0));
+    if (!sandbox) {
+        requireSandbox(request.arg(0), reply);
+        return;
+    }
+    m_services.claude.metrics(sandbox->projectDir, this, [reply](const ClaudeMetrics &metrics) {
+        reply.send(HttpResponse::json(JsonCodec::toJson(metrics)));
+    });
+}
+
+void JsonApi::logs(const HttpRequest &request, const HttpReply &reply)
+{
+    const QString id = request.arg(0);
+    if (!requireSandbox(id, reply))
+        return;
+    const QString path = m_services.sandboxes.logPath(id);
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        reply.send(HttpResponse::error(404, QStringLiteral("sandbox %1 has no log yet").arg(id)));
+        return;
+    }
+    const QByteArray textType = "text/plain; charset=utf-8";
+    if (request.query.hasQueryItem(QStringLiteral("tail"))) {
+        bool ok = false;
+        const int lines = request.query.queryItemValue(QStringLiteral("tail")).toInt(&ok);
+        if (!ok || lines < 1 || lines > MaxTailLines) {
+            reply.send(HttpResponse::error(ApiError::invalid(
+                QStringLiteral("tail"),
+                QStringLiteral("tail must be a number from 1 to %1").arg(MaxTailLines))));
+            return;
+        }
+        reply.send(HttpResponse::bytes(
+            LogTail::lastLines(path, lines, info.size(), 16 * 1024 * 1024), textType));
+        return;
+    }
+    auto *file = new QFile(path);
+    if (!file->open(QIODevice::ReadOnly)) {
+        reply.send(HttpResponse::error(
+            500,
+            QStringLiteral("cannot read the log of sandbox %1: %2").arg(id, file->errorString())));
+        delete file;
+        return;
+    }
+    if (file->size() <= InlineLogBytes) {
+        reply.send(HttpResponse::bytes(file->readAll(), textType));
+        delete file;
+        return;
+    }
+    reply.stream(file, textType);
+}
+
+void JsonApi::openLogStream(std::unique_ptr<QWebSocket> socket)
+{
+    const QString id = webSocketSandboxId(socket->requestUrl().path());
+    if (id.isEmpty() || !m_services.sandboxes.sandbox(id)) {
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("no such sandbox"));
+        socket.release()->deleteLater();
+        return;
+    }
+    m_services.logs.addClient(std::move(socket), id, m_services.sandboxes.logPath(id));
+}
+
+void JsonApi::systemMetrics(const HttpRequest &, const HttpReply &reply)
+{
+    reply.send(HttpResponse::json(JsonCodec::toJson(m_services.system.current())));
+}
+
+void JsonApi::systemHistory(const HttpRequest &, const HttpReply &reply)
+{
+    QJsonArray array;
+    for (const SystemMetrics &sample : m_services.system.history())
+        array.append(JsonCodec::toJson(sample));
+    reply.send(HttpResponse::json(array));
+}
+
+void JsonApi::health(const HttpRequest &, const HttpReply &reply)
+{
+    const QList<ToolCheck> checks =
+        Preflight::run(m_services.config, m_services.sandboxes.catalog());
+    const bool stateOk = !m_services.state.isDirty();
+    const bool ok = Preflight::allRequiredFound(checks) && stateOk;
+    QJsonObject state{{QStringLiteral("dir"), m_services.config.stateDir},
+                      {QStringLiteral("saved"), stateOk}};
+    if (!stateOk)
+        state.insert(QStringLiteral("error"), m_services.state.lastError());
+    const bool root = ::geteuid() == 0;
+    QJsonObject body{
+        {QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("degraded")},
+        {QStringLiteral("version"), QStringLiteral(CSM_VERSION)},
+        {QStringLiteral("uptime_seconds"), m_uptime.elapsed() / 1000},
+        {QStringLiteral("running_as_root"), root},
+        {QStringLiteral("state"), state},
+        {QStringLiteral("sandboxes"), m_services.sandboxes.sandboxes().size()},
+        {QStringLiteral("tools"), Preflight::toJson(checks)}};
+    if (root)
+        body.insert(
+            QStringLiteral("warning"),
+            QStringLiteral("the daemon runs as root, so every sandbox backend runs as root too; "
+                           "run it as an unprivileged user (see docs/SECURITY.md)"));
+    reply.send(HttpResponse::json(body));
+}
+
+void JsonApi::backends(const HttpRequest &, const HttpReply &reply)
+{
+    QJsonArray array;
+    for (const BackendSpec &spec : m_services.sandboxes.catalog().backends()) {
+        array.append(
+            QJsonObject{{QStringLiteral("name"), spec.name},
+                        {QStringLiteral("description"), spec.description},
+                        {QStringLiteral("display"), toString(spec.display)},
+                        {QStringLiteral("supports_no_network"), spec.supportsNoNetwork()},
+                        {QStringLiteral("available"),
+                         !RequestValidator::resolveProgram(spec.command.first()).isEmpty()}});
+    }
+    reply.send(HttpResponse::json(array));
+}

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include "ApiError.h"
+#include "BackendCatalog.h"
+#include "CreateRequest.h"
+#include "DaemonConfig.h"
+#include "Expected.h"
+#include "ManagerState.h"
+#include "Tmux.h"
+#include "XvfbLauncher.h"
+
+class CaptureService;
+class StateStore;
+
+// Owns the sandboxes: creates, starts, stops and deletes them (Xvfb, tmux session, capture,
+// persistence), watches their liveness, and adopts them again after a daemon restart.
+class SandboxManager : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SandboxManager)
+
+public:
+    static constexpr std::chrono::milliseconds LivenessInterval{5000};
+    // After a start, look once more soon: a backend that fails at once is reported quickly.
+    static constexpr std::chrono::milliseconds EarlyLivenessCheck{700};
+
+    using SandboxDone = std::function<void(Expected<Sandbox, ApiError>)>;
+    using Done = std::function<void(std::optional<ApiError>)>;
+
+    SandboxManager(const DaemonConfig &config, const BackendCatalog &catalog, StateStore &store,
+                   CaptureService &capture, QObject *parent = nullptr);
+
+    // Takes over the loaded state: adopts what still runs, marks the rest dead, ends orphans.
+    void restore(const ManagerState &state, std::function<void()> ready);
+
+    QList<Sandbox> sandboxes() const; // newest first
+    std::optional<Sandbox> sandbox(const QString &id) const;
+    const BackendCatalog &catalog() const { return m_catalog; }
+
+    void create(const CreateRequest &request, SandboxDone done);
+    void start(const QString &id, SandboxDone done);
+    void stop(const QString &id, Done done);
+    void remove(const QString &id, Done done);
+
+    QString logPath(const QString &id) const;
+    QString runDir() const { return m_runDir; }
+
+Q_SIGNALS:
+    void sandboxChanged(const QString &id);
+    void sandboxRemoved(const QString &id);
+
+private:
+    struct Runtime
+    {
+        QString serverAuthFile;
+        QString clientAuthFile;
+        QByteArray cookie;
+    };
+
+    void launch(Sandbox sandbox, SandboxDone done);
+    void startSession(Sandbox sandbox, const BackendSpec &spec, const XvfbInstance &xvfb,
+                      SandboxDone done);
+    void teardown(const Sandbox &sandbox, std::function<void()> done);
+    void stopXvfb(const Sandbox &sandbox);
+    bool xvfbAlive(const Sandbox &sandbox) const;
+    void attachCapture(const Sandbox &sandbox);
+    void markDead(const QString &id, const QString &reason, std::optional<int> exitStatus,
+                  bool killSession);
+    void checkLiveness();
+    void applyPanes(const QList<TmuxPane> &panes);
+    void reapOrphans(const QList<TmuxPane> &panes);
+    void persist(Done done = {});
+    int firstFreeDisplay() const;
+    QString qmpSocketPath(const Sandbox &sandbox) const;
+    QString serverAuthPath(const QString &id) const;
+
+    const DaemonConfig &m_config;
+    const BackendCatalog &m_catalog;
+    StateStore &m_store;
+    CaptureService &m_capture;
+    Tmux m_tmux;
+    XvfbLauncher m_xvfb;
+    QString m_logDir;
+    QString m_runDir;
+    QString m_bootId;
+    ManagerState m_state;
+    QHash<QString, Runtime> m_runtime;
+    QSet<QString> m_busy;
+    QSet<int> m_reservedDisplays;
+    QTimer m_liveness;
+    bool m_checking = false;
+    QString m_lastTmuxError;
+};

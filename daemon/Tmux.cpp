@@ -1,0 +1,175 @@
+#include "Tmux.h"
+
+namespace {
+
+QString exactSession(const QString &name)
+{
+    return u'=' + name;
+}
+
+QString exactPane(const QString &name)
+{
+    return u'=' + name + u':';
+}
+
+// tmux runs a one-element command through the shell: never let user data reach one.
+QStringList commandArgv(const QStringList &argv)
+{
+    if (argv.size() != 1)
+        return argv;
+    return {QStringLiteral("env"), QStringLiteral("--"), argv.first()};
+}
+
+} // namespace
+
+Tmux::Tmux(QString program)
+    : m_program(std::move(program)), m_environment(QProcessEnvironment::systemEnvironment())
+{
+    // Started from inside tmux, the daemon must still talk to the default server.
+    m_environment.remove(QStringLiteral("TMUX"));
+    m_environment.remove(QStringLiteral("TMUX_PANE"));
+}
+
+QString Tmux::escapeArgument(const QString &arg)
+{
+    if (!arg.endsWith(u';'))
+        return arg;
+    return arg.left(arg.size() - 1) + QStringLiteral("\\;");
+}
+
+QString Tmux::escapeFormat(const QString &text)
+{
+    QString out = text;
+    out.replace(u'#', QStringLiteral("##"));
+    return out;
+}
+
+QString Tmux::shellQuote(const QString &text)
+{
+    QString out = text;
+    out.replace(u'\'', QStringLiteral("'\\''"));
+    return u'\'' + out + u'\'';
+}
+
+QStringList Tmux::newSessionArguments(const TmuxSessionSpec &spec) const
+{
+    // The session first runs a placeholder, so the log pipe is attached before the backend
+    // prints its first line; respawn-pane then replaces the placeholder with the backend.
+    QStringList args{QStringLiteral("new-session"), QStringLiteral("-d"),
+                     QStringLiteral("-s"),          spec.name,
+                     QStringLiteral("-x"),          QString::number(spec.width),
+                     QStringLiteral("-y"),          QString::number(spec.height),
+                     QStringLiteral("-c"),          escapeFormat(spec.workingDir)};
+    for (auto it = spec.environment.begin(); it != spec.environment.end(); ++it) {
+        args << QStringLiteral("-e") << it.key() + u'=' + it.value();
+    }
+    args << QStringLiteral("--") << QStringLiteral("sleep") << QStringLiteral("infinity");
+    args << QStringLiteral(";") << QStringLiteral("set-option") << QStringLiteral("-t")
+         << exactPane(spec.name) << QStringLiteral("@csm_owner") << spec.owner;
+    args << QStringLiteral(";") << QStringLiteral("set-option") << QStringLiteral("-w")
+         << QStringLiteral("-t") << exactPane(spec.name) << QStringLiteral("remain-on-exit")
+         << QStringLiteral("on");
+    args << QStringLiteral(";") << QStringLiteral("pipe-pane") << QStringLiteral("-O")
+         << QStringLiteral("-t") << exactPane(spec.name)
+         << escapeFormat(QStringLiteral("exec cat >> ") + shellQuote(spec.logPath));
+    args << QStringLiteral(";") << QStringLiteral("respawn-pane") << QStringLiteral("-k")
+         << QStringLiteral("-t") << exactPane(spec.name) << QStringLiteral("-c")
+         << escapeFormat(spec.workingDir) << QStringLiteral("--") << commandArgv(spec.command);
+
+    QStringList escaped;
+    escaped.reserve(args.size());
+    for (const QString &arg : args)
+        escaped.append(arg == u";" ? arg : escapeArgument(arg));
+    return escaped;
+}
+
+QStringList Tmux::listPanesArguments()
+{
+    return {QStringLiteral("list-panes"), QStringLiteral("-a"), QStringLiteral("-F"),
+            QStringLiteral("#{session_name}\t#{session_activity}\t#{pane_dead}\t"
+                           "#{pane_dead_status}\t#{pane_pid}\t#{@csm_owner}")};
+}
+
+std::optional<QList<TmuxPane>> Tmux::parsePanes(const QByteArray &output)
+{
+    QList<TmuxPane> panes;
+    for (const QByteArray &line : output.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        const QList<QByteArray> fields = line.split('\t');
+        if (fields.size() < 6)
+            return std::nullopt;
+        TmuxPane pane;
+        bool ok = false;
+        pane.session = QString::fromUtf8(fields[0]);
+        pane.activity = fields[1].toLongLong(&ok);
+        if (!ok)
+            return std::nullopt;
+        pane.dead = fields[2] == "1";
+        pane.deadStatus = fields[3].isEmpty() ? 0 : fields[3].toInt();
+        pane.panePid = fields[4].toLongLong();
+        pane.owner =
+            QString::fromUtf8(line.mid(fields[0].size() + fields[1].size() + fields[2].size() +
+                                       fields[3].size() + fields[4].size() + 5));
+        // A session has one pane here; keep the first line per session.
+        const bool seen = std::any_of(panes.cbegin(), panes.cend(),
+                                      [&](const TmuxPane &p) { return p.session == pane.session; });
+        if (!seen)
+            panes.append(pane);
+    }
+    return panes;
+}
+
+bool Tmux::isNoServerError(const ToolResult &result)
+{
+    return result.started && (result.standardError.contains("no server running") ||
+                              result.standardError.contains("error connecting to"));
+}
+
+void Tmux::run(const QStringList &arguments, QObject *context, Done done) const
+{
+    auto *tool = new ToolProcess(m_program, arguments);
+    tool->setEnvironment(m_environment);
+    QObject::connect(tool, &ToolProcess::finished, context, std::move(done));
+    tool->start();
+}
+
+void Tmux::startSession(const TmuxSessionSpec &spec, QObject *context, Done done) const
+{
+    run(newSessionArguments(spec), context, std::move(done));
+}
+
+void Tmux::killSession(const QString &name, QObject *context, Done done) const
+{
+    run({QStringLiteral("kill-session"), QStringLiteral("-t"), exactSession(name)}, context,
+        [done = std::move(done)](const ToolResult &result) {
+            // Already gone is what we wanted.
+            if (!result.ok() &&
+                (isNoServerError(result) || result.standardError.contains("can't find session") ||
+                 result.standardError.contains("no such session"))) {
+                ToolResult gone = result;
+                gone.failure.clear();
+                done(gone);
+                return;
+            }
+            done(result);
+        });
+}
+
+void Tmux::listPanes(QObject *context, PanesDone done) const
+{
+    run(listPanesArguments(), context, [done = std::move(done)](const ToolResult &result) {
+        if (!result.ok()) {
+            if (isNoServerError(result))
+                done(QList<TmuxPane>{}, {});
+            else
+                done(std::nullopt, result.failure);
+            return;
+        }
+        const auto panes = parsePanes(result.standardOutput);
+        if (!panes)
+            done(std::nullopt, QStringLiteral("unexpected output from tmux list-panes"));
+        else
+            done(panes, {});
+    });
+}
