@@ -1,5 +1,7 @@
 #include "GuardedTcpServer.h"
 
+#include <sys/socket.h>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -26,6 +28,7 @@ struct GuardedTcpServer::Connection
     quint64 sequence = 0;
     int pendingRequests = 0; // complete requests QHttpServer has not answered yet
     bool closeAfterResponse = false;
+    bool lingering = false; // refused: half-closed, draining what the client still sends
 };
 
 GuardedTcpServer::GuardedTcpServer(Settings settings, QObject *parent)
@@ -232,6 +235,11 @@ void GuardedTcpServer::onReadyRead(Connection *connection)
 
 void GuardedTcpServer::onBytesWritten(Connection *connection)
 {
+    if (connection->lingering) {
+        if (connection->socket->bytesToWrite() == 0)
+            ::shutdown(static_cast<int>(connection->socket->socketDescriptor()), SHUT_WR);
+        return;
+    }
     // Sending is activity: a long response streamed in chunks keeps its connection.
     if (connection->phase == Connection::Phase::Receiving && !connection->scanner.inRequest())
         armRequestDeadline(connection);
@@ -277,7 +285,11 @@ void GuardedTcpServer::rejectRequest(Connection *connection, int status, const Q
                           "Connection: close\r\n" +
                           m_extraHeaders + "\r\n" + body;
     socket->write(response);
-    socket->disconnectFromHost();
-    // A client that keeps sending after the answer is cut off for good shortly after.
-    connection->deadline->start(std::chrono::seconds(2));
+    // Lingering close: half-close once the answer is out and read (and drop) whatever the
+    // client still sends, so it can finish its upload and read the answer instead of
+    // getting a reset. Whoever does not hang up is cut off shortly after.
+    connection->lingering = true;
+    connection->deadline->start(LingerTime);
+    if (socket->bytesToWrite() == 0)
+        ::shutdown(static_cast<int>(socket->socketDescriptor()), SHUT_WR);
 }

@@ -24,6 +24,8 @@ class GuardedTcpServer : public QTcpServer
     Q_DISABLE_COPY_MOVE(GuardedTcpServer)
 
 public:
+    static constexpr std::chrono::milliseconds LingerTime{2000};
+
     struct Settings
     {
         HttpRequestScanner::Limits limits;
