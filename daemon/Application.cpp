@@ -3,15 +3,21 @@
 #include "AccessPolicy.h"
 #include "CaptureService.h"
 #include "ClaudeMetricsReader.h"
+#include "Dashboard.h"
 #include "HttpServer.h"
 #include "JsonApi.h"
 #include "LogStreamHub.h"
+#include "LoginApi.h"
 #include "SandboxManager.h"
 #include "StateStore.h"
 #include "SystemMetricsSampler.h"
 
-Application::Application(DaemonConfig config, BackendCatalog catalog, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_catalog(std::move(catalog))
+Application::Application(DaemonConfig config, BackendCatalog catalog, Authenticator authenticator,
+                         QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_catalog(std::move(catalog))
+    , m_auth(std::move(authenticator))
 {
     m_state = std::make_unique<StateStore>(m_config.stateDir);
     m_capture = std::make_unique<CaptureService>(m_config.capture);
@@ -19,8 +25,14 @@ Application::Application(DaemonConfig config, BackendCatalog catalog, QObject *p
     m_system = std::make_unique<SystemMetricsSampler>(m_config.stateDir);
     m_claude = std::make_unique<ClaudeMetricsReader>(m_config.claudeDir);
     m_logs = std::make_unique<LogStreamHub>();
-    m_policy = std::make_unique<AccessPolicy>(
-        [this](const QString &id) { return m_sandboxes->sandbox(id).has_value(); });
+    QStringList allowedHosts = m_config.allowedHosts;
+    if (m_config.listenUnixPath.isEmpty() && !m_config.listenAddress.isLoopback() &&
+        m_config.listenAddress != QHostAddress::Any &&
+        m_config.listenAddress != QHostAddress::AnyIPv6)
+        allowedHosts.append(m_config.listenAddress.toString()); // reached by its own address
+    m_policy = std::make_unique<AccessPolicy>(allowedHosts, m_auth, [this](const QString &id) {
+        return m_sandboxes->sandbox(id).has_value();
+    });
 
     m_http = std::make_unique<HttpServer>(GuardedTcpServer::Settings{});
     m_http->setCommonHeaders(securityHeaders());
@@ -30,6 +42,15 @@ Application::Application(DaemonConfig config, BackendCatalog catalog, QObject *p
     m_api = std::make_unique<JsonApi>(JsonApi::Services{m_config, *m_sandboxes, *m_capture,
                                                         *m_system, *m_claude, *m_logs, *m_state});
     m_api->registerRoutes(*m_http);
+    m_login = std::make_unique<LoginApi>(m_auth);
+    m_login->registerRoutes(*m_http);
+    if (auto dashboard =
+            Dashboard::create({m_config, *m_sandboxes, *m_capture, *m_system, *m_claude})) {
+        m_dashboard = std::move(dashboard).value();
+        m_dashboard->registerRoutes(*m_http);
+    } else {
+        m_startupError = dashboard.error();
+    }
 
     connect(
         m_sandboxes.get(), &SandboxManager::sandboxRemoved, m_logs.get(),
@@ -39,6 +60,8 @@ Application::Application(DaemonConfig config, BackendCatalog catalog, QObject *p
 Application::~Application()
 {
     // Stop serving first, then the parts the handlers use.
+    m_dashboard.reset();
+    m_login.reset();
     m_api.reset();
     m_http.reset();
     m_logs.reset();
@@ -50,17 +73,43 @@ QByteArray Application::securityHeaders()
 {
     return "X-Content-Type-Options: nosniff\r\n"
            "X-Frame-Options: DENY\r\n"
+           // Under no-referrer a browser sends "Origin: null" with a form POST; AccessPolicy
+           // accepts that only on the two form endpoints, which carry a CSRF token.
            "Referrer-Policy: no-referrer\r\n"
+           // style-src-elem lets in inline <style> elements, and only those: xterm.js's DOM
+           // renderer (the dashboard's terminal) injects its colour and cell-size rules that way
+           // and cannot take a nonce (xtermjs/xterm.js#4445). Style attributes stay refused.
            "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
+           "style-src-elem 'self' 'unsafe-inline'; "
            "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri "
            "'none'; "
            "form-action 'self'; object-src 'none'\r\n";
 }
 
 void Application::start(const ManagerState &state,
-                        std::function<void(Expected<quint16, QString>)> ready)
+                        std::function<void(Expected<QString, QString>)> ready)
 {
+    if (!m_startupError.isEmpty()) {
+        ready(Unexpected<QString>{m_startupError});
+        return;
+    }
     m_sandboxes->restore(state, [this, ready = std::move(ready)] {
-        ready(m_http->listen(m_config.listenAddress, m_config.listenPort));
+        if (!m_config.listenUnixPath.isEmpty()) {
+            if (auto error = m_http->listenUnix(m_config.listenUnixPath))
+                ready(Unexpected<QString>{*error});
+            else
+                ready(QString(QStringLiteral("unix:") + m_config.listenUnixPath));
+            return;
+        }
+        const auto port = m_http->listen(m_config.listenAddress, m_config.listenPort);
+        if (!port) {
+            ready(Unexpected<QString>{port.error()});
+            return;
+        }
+        const QHostAddress &address = m_config.listenAddress;
+        const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                                 ? u'[' + address.toString() + u']'
+                                 : address.toString();
+        ready(QStringLiteral("http://%1:%2/").arg(host).arg(*port));
     });
 }

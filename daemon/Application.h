@@ -4,6 +4,7 @@
 
 #include <QObject>
 
+#include "Authenticator.h"
 #include "BackendCatalog.h"
 #include "DaemonConfig.h"
 #include "Expected.h"
@@ -12,8 +13,10 @@
 class AccessPolicy;
 class CaptureService;
 class ClaudeMetricsReader;
+class Dashboard;
 class HttpServer;
 class JsonApi;
+class LoginApi;
 class LogStreamHub;
 class SandboxManager;
 class StateStore;
@@ -26,17 +29,20 @@ class Application : public QObject
     Q_DISABLE_COPY_MOVE(Application)
 
 public:
-    Application(DaemonConfig config, BackendCatalog catalog, QObject *parent = nullptr);
+    Application(DaemonConfig config, BackendCatalog catalog, Authenticator authenticator,
+                QObject *parent = nullptr);
     ~Application() override;
 
-    // Takes over the loaded state, then listens; calls ready with the port or an error.
-    void start(const ManagerState &state, std::function<void(Expected<quint16, QString>)> ready);
+    // Takes over the loaded state, then listens; calls ready with where it listens
+    // ("http://127.0.0.1:3000/" or "unix:/path") or an error.
+    void start(const ManagerState &state, std::function<void(Expected<QString, QString>)> ready);
 
     static QByteArray securityHeaders();
 
 private:
     DaemonConfig m_config;
     BackendCatalog m_catalog;
+    Authenticator m_auth;
     std::unique_ptr<StateStore> m_state;
     std::unique_ptr<CaptureService> m_capture;
     std::unique_ptr<SandboxManager> m_sandboxes;
@@ -46,4 +52,7 @@ private:
     std::unique_ptr<AccessPolicy> m_policy;
     std::unique_ptr<HttpServer> m_http;
     std::unique_ptr<JsonApi> m_api;
+    std::unique_ptr<LoginApi> m_login;
+    std::unique_ptr<Dashboard> m_dashboard;
+    QString m_startupError;
 };

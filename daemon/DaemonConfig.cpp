@@ -1,6 +1,7 @@
 #include "DaemonConfig.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 
@@ -43,12 +44,33 @@ Expected<DaemonConfig, QString> DaemonConfig::fromEnvironment(const QProcessEnvi
 {
     DaemonConfig config;
 
-    const auto listen =
-        parseListen(env.value(QStringLiteral("MANAGER_LISTEN"), QStringLiteral("127.0.0.1:3000")));
-    if (!listen)
-        return listen.error();
-    config.listenAddress = listen->first;
-    config.listenPort = listen->second;
+    const QString listenText =
+        env.value(QStringLiteral("MANAGER_LISTEN"), QStringLiteral("127.0.0.1:3000"));
+    if (listenText.startsWith(QLatin1StringView("unix:"))) {
+        if (listenText.size() <= 5)
+            return QStringLiteral(
+                "MANAGER_LISTEN: unix: needs a socket path, e.g. unix:/run/csm/http.sock");
+        config.listenUnixPath =
+            QDir::cleanPath(QDir::current().absoluteFilePath(listenText.mid(5)));
+        if (QFile::encodeName(config.listenUnixPath).size() > 107)
+            return QStringLiteral("MANAGER_LISTEN: the socket path %1 is longer than 107 bytes")
+                .arg(config.listenUnixPath);
+    } else {
+        const auto listen = parseListen(listenText);
+        if (!listen)
+            return listen.error();
+        config.listenAddress = listen->first;
+        config.listenPort = listen->second;
+    }
+    config.tokenFile = env.value(QStringLiteral("MANAGER_TOKEN_FILE"));
+    const QStringList hosts =
+        env.value(QStringLiteral("MANAGER_ALLOWED_HOSTS")).split(u',', Qt::SkipEmptyParts);
+    for (const QString &host : hosts) {
+        const QString name = host.trimmed().toLower();
+        if (name.isEmpty() || name.contains(u'/') || name.contains(u' '))
+            return QStringLiteral("MANAGER_ALLOWED_HOSTS: \"%1\" is not a host name").arg(host);
+        config.allowedHosts.append(name);
+    }
 
     config.stateDir =
         QDir(env.value(QStringLiteral("MANAGER_STATE_DIR"), QStringLiteral("."))).absolutePath();

@@ -4,6 +4,7 @@
 #include <QProcessEnvironment>
 #include <QSize>
 #include <QString>
+#include <QStringList>
 
 #include "Expected.h"
 
@@ -18,10 +19,13 @@ struct DaemonConfig
 {
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 3000;
-    QString stateDir;     // absolute
-    QString staticDir;    // empty: the assets compiled into the binary
-    QString backendsFile; // empty: compiled-in backends only
-    QString claudeDir;    // holds projects/<encoded>/<session>.jsonl
+    QString listenUnixPath;   // MANAGER_LISTEN=unix:/path: a Unix socket (mode 0600) instead of TCP
+    QString tokenFile;        // MANAGER_TOKEN_FILE: every request needs this token
+    QStringList allowedHosts; // MANAGER_ALLOWED_HOSTS: Host names accepted besides loopback ones
+    QString stateDir;         // absolute
+    QString staticDir;        // empty: the assets compiled into the binary
+    QString backendsFile;     // empty: compiled-in backends only
+    QString claudeDir;        // holds projects/<encoded>/<session>.jsonl
     QString homeDir;
     QSize screenSize{1920, 1080};
     int screenDepth = 24;

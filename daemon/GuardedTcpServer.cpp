@@ -1,10 +1,15 @@
 #include "GuardedTcpServer.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -38,6 +43,10 @@ GuardedTcpServer::GuardedTcpServer(Settings settings, QObject *parent)
 GuardedTcpServer::~GuardedTcpServer()
 {
     qDeleteAll(m_connections);
+    if (m_unixFd >= 0) {
+        ::close(m_unixFd);
+        ::unlink(QFile::encodeName(m_unixPath).constData());
+    }
 }
 
 QByteArray GuardedTcpServer::statusText(int status)
@@ -194,15 +203,14 @@ void GuardedTcpServer::onReadyRead(Connection *connection)
         case HttpRequestScanner::Event::NeedMore:
             break;
         case HttpRequestScanner::Event::Rejected:
-            rejectRequest(connection, connection->scanner.rejection().status,
-                          connection->scanner.rejection().message);
+            rejectRequest(connection, connection->scanner.rejection());
             return;
         case HttpRequestScanner::Event::Upgraded:
         case HttpRequestScanner::Event::HeadComplete: {
             const HttpRequestHead &head = connection->scanner.head();
             if (m_policy) {
                 if (auto rejection = m_policy(head, connection->peer)) {
-                    rejectRequest(connection, rejection->status, rejection->message);
+                    rejectRequest(connection, *rejection);
                     return;
                 }
             }
@@ -259,10 +267,12 @@ void GuardedTcpServer::onBytesWritten(Connection *connection)
     armRequestDeadline(connection);
 }
 
-void GuardedTcpServer::rejectRequest(Connection *connection, int status, const QByteArray &message)
+void GuardedTcpServer::rejectRequest(Connection *connection,
+                                     const HttpRequestScanner::Rejection &rejection)
 {
     QTcpSocket *socket = connection->socket;
-    qCDebug(lcGuard) << "refusing a request from" << connection->peer << ":" << status << message;
+    qCDebug(lcGuard) << "refusing a request from" << connection->peer << ":" << rejection.status
+                     << rejection.message;
     // Cut QHttpServer off this socket and drop what it buffered, so nothing of the request
     // reaches a handler and nothing more is held.
     if (m_httpServer)
@@ -274,22 +284,80 @@ void GuardedTcpServer::rejectRequest(Connection *connection, int status, const Q
     connection->phase = Connection::Phase::Closing;
 
     const QByteArray body =
-        QJsonDocument(QJsonObject{{QStringLiteral("error"), QString::fromUtf8(message)}})
+        QJsonDocument(QJsonObject{{QStringLiteral("error"), QString::fromUtf8(rejection.message)}})
             .toJson(QJsonDocument::Compact);
-    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + statusText(status) +
-                          "\r\n"
-                          "Content-Type: application/json\r\n"
-                          "Content-Length: " +
-                          QByteArray::number(body.size()) +
-                          "\r\n"
-                          "Connection: close\r\n" +
-                          m_extraHeaders + "\r\n" + body;
-    socket->write(response);
-    // Lingering close: half-close once the answer is out and read (and drop) whatever the
-    // client still sends, so it can finish its upload and read the answer instead of
-    // getting a reset. Whoever does not hang up is cut off shortly after.
-    connection->lingering = true;
-    connection->deadline->start(LingerTime);
-    if (socket->bytesToWrite() == 0)
-        ::shutdown(static_cast<int>(socket->socketDescriptor()), SHUT_WR);
+    QByteArray response =
+        "HTTP/1.1 " + QByteArray::number(rejection.status) + ' ' + statusText(rejection.status) +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+        "\r\nConnection: close\r\n";
+    for (const auto &[name, value] : rejection.headers)
+        response += name + ": " + value + "\r\n";
+    response += m_extraHeaders + "\r\n" + body;
+    const auto answer = [this, connection, response] {
+        QTcpSocket *s = connection->socket;
+        s->write(response);
+        // Lingering close: half-close once the answer is out and read (and drop) whatever
+        // the client still sends, so it can finish its upload and read the answer instead
+        // of getting a reset. Whoever does not hang up is cut off shortly after.
+        connection->lingering = true;
+        connection->deadline->start(LingerTime);
+        if (s->bytesToWrite() == 0)
+            ::shutdown(static_cast<int>(s->socketDescriptor()), SHUT_WR);
+    };
+    if (rejection.delay.count() > 0) {
+        connection->deadline->start(rejection.delay + LingerTime);
+        QTimer::singleShot(rejection.delay, socket, answer);
+    } else {
+        answer();
+    }
+}
+
+bool GuardedTcpServer::listenUnix(const QString &path, QString *error)
+{
+    const QByteArray encoded = QFile::encodeName(path);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (encoded.size() >= static_cast<qsizetype>(sizeof address.sun_path)) {
+        *error = QStringLiteral("the socket path %1 is too long").arg(path);
+        return false;
+    }
+    memcpy(address.sun_path, encoded.constData(), static_cast<size_t>(encoded.size()));
+    struct stat existing
+    {};
+    if (::lstat(encoded.constData(), &existing) == 0) {
+        if (!S_ISSOCK(existing.st_mode)) {
+            *error = QStringLiteral("%1 exists and is not a socket").arg(path);
+            return false;
+        }
+        ::unlink(encoded.constData()); // left behind by an earlier run
+    }
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        *error = qt_error_string(errno);
+        return false;
+    }
+    // Created 0600 from the start: no moment in which another user could connect.
+    const mode_t previous = ::umask(0177);
+    const int bound = ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address);
+    const int bindError = errno;
+    ::umask(previous);
+    if (bound != 0 || ::listen(fd, 128) != 0) {
+        *error = QStringLiteral("cannot listen on %1: %2")
+                     .arg(path, qt_error_string(bound != 0 ? bindError : errno));
+        ::close(fd);
+        return false;
+    }
+    m_unixFd = fd;
+    m_unixPath = path;
+    m_unixNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    connect(m_unixNotifier, &QSocketNotifier::activated, this, [this] {
+        while (true) {
+            const int client = ::accept4(m_unixFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (client < 0)
+                return;
+            // QTcpSocket runs fine over a Unix stream socket (QLocalSocket does the same).
+            incomingConnection(client);
+        }
+    });
+    return true;
 }

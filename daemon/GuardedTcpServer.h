@@ -11,6 +11,7 @@
 
 #include "HttpRequestScanner.h"
 
+class QSocketNotifier;
 class QTcpSocket;
 class QTimer;
 
@@ -46,6 +47,9 @@ public:
     void setHttpServer(QObject *server) { m_httpServer = server; }
     void setExtraResponseHeaders(QByteArray headers) { m_extraHeaders = std::move(headers); }
     int connectionCount() const { return static_cast<int>(m_connections.size()); }
+    // Accepts connections on a Unix socket (mode 0600) instead of TCP.
+    bool listenUnix(const QString &path, QString *error);
+    bool isListeningUnix() const { return m_unixFd >= 0; }
 
     static QByteArray statusText(int status);
 
@@ -56,7 +60,7 @@ private:
     struct Connection;
     void onReadyRead(Connection *connection);
     void onBytesWritten(Connection *connection);
-    void rejectRequest(Connection *connection, int status, const QByteArray &message);
+    void rejectRequest(Connection *connection, const HttpRequestScanner::Rejection &rejection);
     void armRequestDeadline(Connection *connection);
     void forget(QTcpSocket *socket);
     bool makeRoomFor(const QHostAddress &peer);
@@ -67,4 +71,7 @@ private:
     QByteArray m_extraHeaders;
     QHash<QTcpSocket *, Connection *> m_connections;
     quint64 m_sequence = 0;
+    int m_unixFd = -1;
+    QString m_unixPath;
+    QSocketNotifier *m_unixNotifier = nullptr;
 };

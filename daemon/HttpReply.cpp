@@ -1,12 +1,34 @@
 #include "HttpReply.h"
 
+#include <QDateTime>
 #include <QHttpServerResponder>
 #include <QIODevice>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QTcpSocket>
 
 #include "GuardedTcpServer.h"
+
+namespace {
+
+// RFC 9110 date of now, formatted once a second.
+QByteArray httpDate()
+{
+    static qint64 second = -1;
+    static QByteArray text;
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    if (now != second) {
+        second = now;
+        text = QLocale::c()
+                   .toString(QDateTime::fromSecsSinceEpoch(now, Qt::UTC),
+                             QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                   .toLatin1();
+    }
+    return text;
+}
+
+} // namespace
 
 struct HttpReply::State
 {
@@ -54,7 +76,11 @@ void HttpReply::send(const HttpResponse &response) const
         out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
     for (const auto &[name, value] : response.headers)
         out += name + ": " + value + "\r\n";
-    out += m_state->commonHeaders;
+    out += "Date: " + httpDate() + "\r\n";
+    // A 304 is about the cached copy: what a cache needs, not the page headers again (a
+    // grid of thumbnails polls mostly 304s).
+    if (response.status != 304)
+        out += m_state->commonHeaders;
     out += "\r\n";
     if (!m_state->headRequest && response.status != 304 && response.status != 204)
         out += response.body;

@@ -41,6 +41,17 @@ QByteArray HttpRequest::header(QByteArrayView name) const
     return {};
 }
 
+bool HttpRequest::matchesEtag(const QByteArray &etag) const
+{
+    const QByteArray candidates = header("if-none-match");
+    for (const QByteArray &candidate : candidates.split(',')) {
+        const QByteArray trimmed = candidate.trimmed();
+        if (trimmed == etag || trimmed == "*" || trimmed == "W/" + etag)
+            return true;
+    }
+    return false;
+}
+
 HttpRequest HttpRequest::from(const QHttpServerRequest &request)
 {
     HttpRequest copy;

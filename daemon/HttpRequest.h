@@ -23,6 +23,8 @@ struct HttpRequest
     QHostAddress peer;
 
     QByteArray header(QByteArrayView name) const;
+    // True when If-None-Match names etag: the client's copy is current (answer 304).
+    bool matchesEtag(const QByteArray &etag) const;
     QString arg(int index) const { return args.value(index); }
 
     static HttpRequest from(const QHttpServerRequest &request);

@@ -108,7 +108,7 @@ std::optional<HttpRequestScanner::Rejection> HttpRequestScanner::parseHead(const
     head->version = requestLine[2];
 
     if (lines.size() - 1 > limits.maxFields)
-        return Rejection{431,
+        return Rejection{400,
                          "more than " + QByteArray::number(limits.maxFields) + " header fields"};
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray &line = lines[i];

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 
 #include <QByteArray>
@@ -40,6 +41,8 @@ public:
     {
         int status;
         QByteArray message;
+        QList<QPair<QByteArray, QByteArray>> headers = {};
+        std::chrono::milliseconds delay{0}; // hold the answer back (repeated auth failures)
     };
 
     enum class Event

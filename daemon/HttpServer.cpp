@@ -66,8 +66,28 @@ void HttpServer::addWebSocketRoute(const QString &pattern, WebSocketHandler hand
     });
 }
 
+std::optional<QString> HttpServer::listenUnix(const QString &path)
+{
+    QString error;
+    if (!m_tcp->listenUnix(path, &error))
+        return error;
+    // QHttpServer warns that the (TCP side of the) server does not listen; here that is the point.
+    static QLoggingCategory::CategoryFilter previous = nullptr;
+    previous = QLoggingCategory::installFilter([](QLoggingCategory *category) {
+        if (qstrcmp(category->categoryName(), "qt.httpserver") == 0)
+            category->setEnabled(QtWarningMsg, false);
+        else if (previous)
+            previous(category);
+    });
+    m_server.bind(m_tcp);
+    QLoggingCategory::installFilter(previous);
+    return std::nullopt;
+}
+
 Expected<quint16, QString> HttpServer::listen(const QHostAddress &address, quint16 port)
 {
+    // Qt's default backlog of 50 drops connection bursts (clients then retry a second later).
+    m_tcp->setListenBacklogSize(1024);
     if (!m_tcp->listen(address, port))
         return QStringLiteral("cannot listen on %1:%2: %3")
             .arg(address.toString())

@@ -33,6 +33,7 @@ public:
     void addWebSocketRoute(const QString &pattern, WebSocketHandler handler);
 
     Expected<quint16, QString> listen(const QHostAddress &address, quint16 port);
+    std::optional<QString> listenUnix(const QString &path);
 
 private:
     void dispatch(const QHttpServerRequest &request, QHttpServerResponder &&responder);

@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 #include <QWebSocket>
 
+#include "AccessPolicy.h"
 #include "CaptureService.h"
 #include "ClaudeMetricsReader.h"
 #include "HttpServer.h"
@@ -22,19 +23,6 @@
 
 namespace {
 
-bool etagMatches(const HttpRequest &request, const QByteArray &etag)
-{
-    const QByteArray header = request.header("if-none-match");
-    if (header.isEmpty())
-        return false;
-    for (const QByteArray &candidate : header.split(',')) {
-        const QByteArray trimmed = candidate.trimmed();
-        if (trimmed == etag || trimmed == "*" || trimmed == "W/" + etag)
-            return true;
-    }
-    return false;
-}
-
 HttpResponse image(const QByteArray &bytes, const QByteArray &type, const QByteArray &etag)
 {
     HttpResponse response = HttpResponse::bytes(bytes, type);
@@ -47,6 +35,9 @@ HttpResponse image(const QByteArray &bytes, const QByteArray &type, const QByteA
 JsonApi::JsonApi(Services services, QObject *parent) : QObject(parent), m_services(services)
 {
     m_uptime.start();
+    const auto forgetList = [this] { m_listJson = QByteArray(); };
+    connect(&m_services.sandboxes, &SandboxManager::sandboxChanged, this, forgetList);
+    connect(&m_services.sandboxes, &SandboxManager::sandboxRemoved, this, forgetList);
 }
 
 void JsonApi::registerRoutes(HttpServer &server)
@@ -75,13 +66,6 @@ void JsonApi::registerRoutes(HttpServer &server)
         [this](std::unique_ptr<QWebSocket> socket) { openLogStream(std::move(socket)); });
 }
 
-QString JsonApi::webSocketSandboxId(const QString &path)
-{
-    static const QRegularExpression pattern(QStringLiteral("^/ws/sandboxes/([^/]+)/logs$"));
-    const auto match = pattern.match(path);
-    return match.hasMatch() ? match.captured(1) : QString();
-}
-
 bool JsonApi::requireSandbox(const QString &id, const HttpReply &reply) const
 {
     if (m_services.sandboxes.sandbox(id))
@@ -91,9 +75,22 @@ bool JsonApi::requireSandbox(const QString &id, const HttpReply &reply) const
     return false;
 }
 
-void JsonApi::listSandboxes(const HttpRequest &, const HttpReply &reply)
+void JsonApi::listSandboxes(const HttpRequest &request, const HttpReply &reply)
 {
-    reply.send(HttpResponse::json(JsonCodec::toJson(m_services.sandboxes.sandboxes())));
+    // The most requested answer by far (every client polls it): serialised once per change,
+    // and a 304 for a client that has it already.
+    if (m_listJson.isNull()) {
+        m_listJson = QJsonDocument(JsonCodec::toJson(m_services.sandboxes.sandboxes()))
+                         .toJson(QJsonDocument::Compact);
+        m_listEtag = '"' + QByteArray::number(qHash(m_listJson), 16) + "-l\"";
+    }
+    if (request.matchesEtag(m_listEtag)) {
+        reply.send(HttpResponse::notModified(m_listEtag));
+        return;
+    }
+    HttpResponse response = HttpResponse::bytes(m_listJson, "application/json");
+    response.withHeader("ETag", m_listEtag).withHeader("Cache-Control", "no-cache");
+    reply.send(response);
 }
 
 void JsonApi::createSandbox(const HttpRequest &request, const HttpReply &reply)
@@ -177,13 +174,13 @@ void JsonApi::screenshot(const HttpRequest &request, const HttpReply &reply)
     }
     if (size == u"thumb") {
         const QByteArray etag = frame->etag('t');
-        reply.send(etagMatches(request, etag) ? HttpResponse::notModified(etag)
-                                              : image(frame->thumbnailJpeg, "image/jpeg", etag));
+        reply.send(request.matchesEtag(etag) ? HttpResponse::notModified(etag)
+                                             : image(frame->thumbnailJpeg, "image/jpeg", etag));
         return;
     }
     const bool jpeg = format == u"jpeg";
     const QByteArray etag = frame->etag(jpeg ? 'j' : 'p');
-    if (etagMatches(request, etag)) {
+    if (request.matchesEtag(etag)) {
         reply.send(HttpResponse::notModified(etag));
         return;
     }
@@ -255,7 +252,7 @@ void JsonApi::logs(const HttpRequest &request, const HttpReply &reply)
 
 void JsonApi::openLogStream(std::unique_ptr<QWebSocket> socket)
 {
-    const QString id = webSocketSandboxId(socket->requestUrl().path());
+    const QString id = AccessPolicy::webSocketSandboxId(socket->requestUrl().path());
     if (id.isEmpty() || !m_services.sandboxes.sandbox(id)) {
         socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
                       QStringLiteral("no such sandbox"));
@@ -309,13 +306,10 @@ void JsonApi::backends(const HttpRequest &, const HttpReply &reply)
 {
     QJsonArray array;
     for (const BackendSpec &spec : m_services.sandboxes.catalog().backends()) {
-        array.append(
-            QJsonObject{{QStringLiteral("name"), spec.name},
-                        {QStringLiteral("description"), spec.description},
-                        {QStringLiteral("display"), toString(spec.display)},
-                        {QStringLiteral("supports_no_network"), spec.supportsNoNetwork()},
-                        {QStringLiteral("available"),
-                         !RequestValidator::resolveProgram(spec.command.first()).isEmpty()}});
+        const BackendInfo info{spec.name, spec.description, toString(spec.display),
+                               spec.supportsNoNetwork(),
+                               !RequestValidator::resolveProgram(spec.command.first()).isEmpty()};
+        array.append(JsonCodec::toJson(info));
     }
     reply.send(HttpResponse::json(array));
 }

@@ -42,8 +42,6 @@ public:
     explicit JsonApi(Services services, QObject *parent = nullptr);
 
     void registerRoutes(HttpServer &server);
-    // The sandbox id of a log WebSocket path, or an empty string.
-    static QString webSocketSandboxId(const QString &path);
 
 private:
     // /api/sandboxes
@@ -68,4 +66,6 @@ private:
 
     Services m_services;
     QElapsedTimer m_uptime;
+    QByteArray m_listJson; // GET /api/sandboxes, until a sandbox changes
+    QByteArray m_listEtag;
 };

@@ -28,12 +28,17 @@ QString newId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
-std::optional<QString> touchPrivateFile(const QString &path)
+std::optional<ApiError> touchPrivateFile(const QString &path)
 {
     const int fd = ::open(QFile::encodeName(path).constData(),
                           O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return QStringLiteral("cannot create %1: %2").arg(path, qt_error_string(errno));
+    if (fd < 0) {
+        const int error = errno;
+        const QString message =
+            QStringLiteral("cannot create %1: %2").arg(path, qt_error_string(error));
+        return error == ENOSPC || error == EDQUOT ? ApiError::storage(message)
+                                                  : ApiError::internal(message);
+    }
     ::fchmod(fd, 0600);
     ::close(fd);
     return std::nullopt;
@@ -89,9 +94,16 @@ int SandboxManager::firstFreeDisplay() const
         if (sandbox.isRunning() && sandbox.displayNum)
             used.insert(*sandbox.displayNum);
     }
-    int display = ManagerState::FirstDisplay;
+    // From next_display on, as the reference did: numbers just given up are not retried at
+    // once, and X servers that are not ours are skipped once rather than on every create.
+    int display = m_state.nextDisplay;
+    if (display < ManagerState::FirstDisplay ||
+        display >= ManagerState::FirstDisplay + DisplayRange)
+        display = ManagerState::FirstDisplay;
     while (used.contains(display))
-        ++display;
+        display = display + 1 >= ManagerState::FirstDisplay + DisplayRange
+                      ? ManagerState::FirstDisplay
+                      : display + 1;
     return display;
 }
 
@@ -153,6 +165,7 @@ void SandboxManager::create(const CreateRequest &request, SandboxDone done)
             }
             // Nothing the disk does not know about may keep running.
             m_state.sandboxes.remove(created.id);
+            Q_EMIT sandboxRemoved(created.id);
             teardown(created, [this, created, error, done] {
                 m_runtime.remove(created.id);
                 QFile::remove(logPath(created.id));
@@ -206,6 +219,7 @@ void SandboxManager::start(const QString &id, SandboxDone done)
                     stopped.status = SandboxStatus::Stopped;
                     stopped.reason = error->message;
                     m_state.sandboxes.insert(stopped.id, stopped);
+                    Q_EMIT sandboxChanged(stopped.id);
                     persist();
                     done(*error);
                 });
@@ -237,7 +251,7 @@ void SandboxManager::launch(Sandbox sandbox, SandboxDone done)
     }
     QDir().mkpath(m_logDir);
     if (auto error = touchPrivateFile(logPath(sandbox.id))) {
-        done(ApiError::internal(*error));
+        done(*error);
         return;
     }
 
@@ -275,6 +289,7 @@ void SandboxManager::launch(Sandbox sandbox, SandboxDone done)
                 return;
             }
             sandbox.displayNum = xvfb->display;
+            m_state.nextDisplay = xvfb->display + 1;
             sandbox.pidXvfb = xvfb->pid;
             sandbox.xvfbStartTicks = xvfb->startTicks;
             sandbox.bootId = m_bootId;
@@ -450,11 +465,6 @@ void SandboxManager::remove(const QString &id, Done done)
 
 void SandboxManager::persist(Done done)
 {
-    m_state.nextDisplay = ManagerState::FirstDisplay;
-    for (const Sandbox &sandbox : std::as_const(m_state.sandboxes)) {
-        if (sandbox.displayNum)
-            m_state.nextDisplay = std::max(m_state.nextDisplay, *sandbox.displayNum + 1);
-    }
     m_store.save(m_state, this, [done = std::move(done)](const std::optional<QString> &error) {
         if (!done)
             return;
@@ -468,6 +478,7 @@ void SandboxManager::persist(Done done)
 void SandboxManager::markDead(const QString &id, const QString &reason,
                               std::optional<int> exitStatus, bool killSession)
 {
+    m_exitPending.remove(id);
     if (!m_state.sandboxes.contains(id))
         return;
     Sandbox &sandbox = m_state.sandboxes[id];
@@ -524,9 +535,25 @@ void SandboxManager::applyPanes(const QList<TmuxPane> &panes)
             statusChanged = true;
             continue;
         }
+        if (pane->dead && !pane->exitKnown && !m_exitPending.contains(id)) {
+            // Look again shortly, when tmux knows how it ended.
+            m_exitPending.insert(id);
+            QTimer::singleShot(ExitStatusRecheck, this, &SandboxManager::checkLiveness);
+            continue;
+        }
         if (pane->dead) {
-            markDead(id, QStringLiteral("the backend exited with status %1").arg(pane->deadStatus),
-                     pane->deadStatus, true);
+            m_exitPending.remove(id);
+            // Killed by a signal: reported like a shell does, 128 + the signal number.
+            if (!pane->exitKnown)
+                markDead(id, QStringLiteral("the backend exited"), std::nullopt, true);
+            else if (pane->deadSignal > 0)
+                markDead(
+                    id, QStringLiteral("the backend was killed by signal %1").arg(pane->deadSignal),
+                    128 + pane->deadSignal, true);
+            else
+                markDead(id,
+                         QStringLiteral("the backend exited with status %1").arg(pane->deadStatus),
+                         pane->deadStatus, true);
             statusChanged = true;
             continue;
         }
@@ -617,5 +644,20 @@ void SandboxManager::reapOrphans(const QList<TmuxPane> &panes)
             continue;
         qCInfo(lcSandbox) << "ending orphan Xvfb, pid" << pid;
         ::kill(static_cast<pid_t>(pid), SIGTERM);
+    }
+    // Files of sandboxes that never made it into state.json (a crash while creating one).
+    QSet<QString> known;
+    for (const Sandbox &sandbox : std::as_const(m_state.sandboxes)) {
+        known.insert(sandbox.id);
+        known.insert(sandbox.shortId());
+    }
+    for (const QString &dirPath : {m_logDir, m_runDir}) {
+        QDir dir(dirPath);
+        for (const QString &name : dir.entryList(QDir::Files | QDir::System | QDir::Hidden)) {
+            const QString owner = name.left(name.indexOf(u'.'));
+            if (!known.contains(owner) && dir.remove(name))
+                qCInfo(lcSandbox).noquote()
+                    << "removed" << dir.filePath(name) << "of no known sandbox";
+        }
     }
 }

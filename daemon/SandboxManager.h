@@ -32,6 +32,9 @@ public:
     static constexpr std::chrono::milliseconds LivenessInterval{5000};
     // After a start, look once more soon: a backend that fails at once is reported quickly.
     static constexpr std::chrono::milliseconds EarlyLivenessCheck{700};
+    static constexpr std::chrono::milliseconds ExitStatusRecheck{300};
+    // Display numbers cycle through [50, 50 + DisplayRange).
+    static constexpr int DisplayRange = 1000;
 
     using SandboxDone = std::function<void(Expected<Sandbox, ApiError>)>;
     using Done = std::function<void(std::optional<ApiError>)>;
@@ -96,6 +99,7 @@ private:
     QHash<QString, Runtime> m_runtime;
     QSet<QString> m_busy;
     QSet<int> m_reservedDisplays;
+    QSet<QString> m_exitPending; // dead panes whose exit status tmux has not reported yet
     QTimer m_liveness;
     bool m_checking = false;
     QString m_lastTmuxError;

@@ -87,7 +87,7 @@ QStringList Tmux::listPanesArguments()
 {
     return {QStringLiteral("list-panes"), QStringLiteral("-a"), QStringLiteral("-F"),
             QStringLiteral("#{session_name}\t#{session_activity}\t#{pane_dead}\t"
-                           "#{pane_dead_status}\t#{pane_pid}\t#{@csm_owner}")};
+                           "#{pane_dead_status}\t#{pane_dead_signal}\t#{pane_pid}\t#{@csm_owner}")};
 }
 
 std::optional<QList<TmuxPane>> Tmux::parsePanes(const QByteArray &output)
@@ -97,7 +97,7 @@ std::optional<QList<TmuxPane>> Tmux::parsePanes(const QByteArray &output)
         if (line.isEmpty())
             continue;
         const QList<QByteArray> fields = line.split('\t');
-        if (fields.size() < 6)
+        if (fields.size() < 7)
             return std::nullopt;
         TmuxPane pane;
         bool ok = false;
@@ -107,10 +107,14 @@ std::optional<QList<TmuxPane>> Tmux::parsePanes(const QByteArray &output)
             return std::nullopt;
         pane.dead = fields[2] == "1";
         pane.deadStatus = fields[3].isEmpty() ? 0 : fields[3].toInt();
-        pane.panePid = fields[4].toLongLong();
-        pane.owner =
-            QString::fromUtf8(line.mid(fields[0].size() + fields[1].size() + fields[2].size() +
-                                       fields[3].size() + fields[4].size() + 5));
+        pane.deadSignal = fields[4].isEmpty() ? 0 : fields[4].toInt();
+        pane.exitKnown = !fields[3].isEmpty() || !fields[4].isEmpty();
+        pane.panePid = fields[5].toLongLong();
+        // The owner tag is last and may itself hold tabs.
+        qsizetype ownerStart = 0;
+        for (int i = 0; i < 6; ++i)
+            ownerStart += fields[i].size() + 1;
+        pane.owner = QString::fromUtf8(line.mid(ownerStart));
         // A session has one pane here; keep the first line per session.
         const bool seen = std::any_of(panes.cbegin(), panes.cend(),
                                       [&](const TmuxPane &p) { return p.session == pane.session; });

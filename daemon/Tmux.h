@@ -19,6 +19,10 @@ struct TmuxPane
     qint64 activity = 0; // epoch seconds of the last output
     bool dead = false;   // the backend exited and remain-on-exit kept the pane
     int deadStatus = 0;
+    int deadSignal = 0; // the signal that killed it, if one did
+    // tmux marks a pane dead when its terminal closes and learns the exit status a moment
+    // later: until then neither is known.
+    bool exitKnown = false;
     qint64 panePid = 0;
     QString owner; // the @csm_owner tag: the state dir of the daemon that made it
 

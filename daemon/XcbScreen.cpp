@@ -226,6 +226,18 @@ XcbScreen::grab(bool force, const std::function<void(const QImage &)> &consume)
         return *error;
     }
     free(reply);
+    if (m_hasDamage) {
+        // Damage reported before the server handled the grab is in this frame already (the
+        // X protocol stamps each event with the last request it had processed); only what
+        // came after counts for the next tick.
+        while (xcb_generic_event_t *event = xcb_poll_for_queued_event(m_connection)) {
+            const auto since =
+                static_cast<quint16>(event->sequence - static_cast<quint16>(cookie.sequence));
+            if ((event->response_type & 0x7f) == m_damageEvent && since < 0x8000)
+                m_damaged = true;
+            free(event);
+        }
+    }
 
     const QImage image(static_cast<const uchar *>(t_segment.address), m_width, m_height,
                        m_width * bytesPerPixel,

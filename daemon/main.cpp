@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <QCommandLineParser>
@@ -11,6 +12,7 @@
 #include <QTextStream>
 
 #include "Application.h"
+#include "Authenticator.h"
 #include "BackendCatalog.h"
 #include "DaemonConfig.h"
 #include "Preflight.h"
@@ -86,6 +88,12 @@ int main(int argc, char *argv[])
     pipeAction.sa_handler = [](int) {};
     sigemptyset(&pipeAction.sa_mask);
     ::sigaction(SIGPIPE, &pipeAction, nullptr);
+    // Every connection, log and capture costs a descriptor: take all the system allows.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
     if (qEnvironmentVariableIsEmpty("QT_MESSAGE_PATTERN"))
         qSetMessagePattern(
             QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-warning}warning %{endif}"
@@ -166,21 +174,32 @@ int main(int argc, char *argv[])
         QCoreApplication::quit();
     });
 
-    const QHostAddress address = config->listenAddress;
-    Application application(std::move(config).value(), std::move(catalog));
+    Authenticator authenticator;
+    if (!config->tokenFile.isEmpty()) {
+        auto fromFile = Authenticator::fromTokenFile(config->tokenFile);
+        if (!fromFile) {
+            err() << "claude-sandbox-manager: " << fromFile.error() << Qt::endl;
+            return BadConfig;
+        }
+        authenticator = std::move(fromFile).value();
+    }
+    const QByteArray loginCode = authenticator.loginCode();
+
+    Application application(std::move(config).value(), std::move(catalog),
+                            std::move(authenticator));
     int exitCode = Ok;
-    application.start(loaded->state, [&](Expected<quint16, QString> port) {
-        if (!port) {
-            err() << "claude-sandbox-manager: " << port.error() << Qt::endl;
+    application.start(loaded->state, [&](Expected<QString, QString> where) {
+        if (!where) {
+            err() << "claude-sandbox-manager: " << where.error() << Qt::endl;
             exitCode = CannotListen;
             QCoreApplication::exit(CannotListen);
             return;
         }
-        const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                                 ? u'[' + address.toString() + u']'
-                                 : address.toString();
-        err() << "claude-sandbox-manager " << CSM_VERSION << ": listening on http://" << host << ':'
-              << *port << '/' << Qt::endl;
+        err() << "claude-sandbox-manager " << CSM_VERSION << ": listening on " << *where
+              << Qt::endl;
+        if (!loginCode.isEmpty() && where->startsWith(u"http"))
+            err() << "token auth is on; to log in a browser once, open " << *where
+                  << "login?code=" << loginCode << Qt::endl;
     });
     const int result = app.exec();
     return exitCode != Ok ? exitCode : result;

@@ -1,7 +1,15 @@
 #pragma once
 
+#include <type_traits>
 #include <utility>
 #include <variant>
+
+// Marks a value as the error of an Expected, where the value and error types are the same.
+template<typename E>
+struct Unexpected
+{
+    E error;
+};
 
 // A value or the reason there is none; the error half of an operation that can fail.
 template<typename T, typename E>
@@ -9,7 +17,10 @@ class Expected
 {
 public:
     Expected(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
-    Expected(E error) : m_data(std::in_place_index<1>, std::move(error)) {}
+    Expected(E error) requires(!std::is_same_v<T, E>)
+        : m_data(std::in_place_index<1>, std::move(error))
+    {}
+    Expected(Unexpected<E> error) : m_data(std::in_place_index<1>, std::move(error.error)) {}
 
     bool hasValue() const { return m_data.index() == 0; }
     explicit operator bool() const { return hasValue(); }

@@ -48,6 +48,11 @@ constexpr QLatin1StringView Timestamp{"timestamp"};
 
 constexpr QLatin1StringView Error{"error"};
 constexpr QLatin1StringView Field{"field"};
+
+constexpr QLatin1StringView Description{"description"};
+constexpr QLatin1StringView Display{"display"};
+constexpr QLatin1StringView SupportsNoNetwork{"supports_no_network"};
+constexpr QLatin1StringView Available{"available"};
 } // namespace Key
 
 QJsonValue optionalTime(const QDateTime &time)
@@ -367,6 +372,45 @@ QJsonObject errorToJson(const QString &message, const QString &field)
     if (!field.isEmpty())
         object.insert(Key::Field, field);
     return object;
+}
+
+std::optional<FieldError> errorFromJson(const QByteArray &body)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    const QJsonValue error = document.object().value(Key::Error);
+    if (!error.isString())
+        return std::nullopt;
+    return FieldError{document.object().value(Key::Field).toString(), error.toString()};
+}
+
+QJsonObject toJson(const BackendInfo &backend)
+{
+    return {{Key::Name, backend.name},
+            {Key::Description, backend.description},
+            {Key::Display, backend.display},
+            {Key::SupportsNoNetwork, backend.supportsNoNetwork},
+            {Key::Available, backend.available}};
+}
+
+Expected<QList<BackendInfo>, QString> backendListFromJson(const QByteArray &json)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(json);
+    if (!document.isArray())
+        return QStringLiteral("expected a JSON array of backends");
+    QList<BackendInfo> backends;
+    for (const QJsonValue &value : document.array()) {
+        const QJsonObject object = value.toObject();
+        BackendInfo backend;
+        backend.name = object.value(Key::Name).toString();
+        if (backend.name.isEmpty())
+            return typeError(Key::Name, "a non-empty string");
+        backend.description = object.value(Key::Description).toString();
+        backend.display = object.value(Key::Display).toString();
+        backend.supportsNoNetwork = object.value(Key::SupportsNoNetwork).toBool();
+        backend.available = object.value(Key::Available).toBool(true);
+        backends.append(backend);
+    }
+    return backends;
 }
 
 } // namespace JsonCodec

@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QList>
 
+#include "BackendInfo.h"
 #include "ClaudeMetrics.h"
 #include "CreateRequest.h"
 #include "Expected.h"
@@ -39,5 +40,10 @@ QJsonObject toJson(const CreateRequest &request);
 Expected<CreateRequest, FieldError> createRequestFromJson(const QByteArray &body);
 
 QJsonObject errorToJson(const QString &message, const QString &field = {});
+// The {"error","field"} body of a refused request, as the daemon's clients read it.
+std::optional<FieldError> errorFromJson(const QByteArray &body);
+
+QJsonObject toJson(const BackendInfo &backend);
+Expected<QList<BackendInfo>, QString> backendListFromJson(const QByteArray &json);
 
 } // namespace JsonCodec

@@ -69,12 +69,13 @@ void tst_Tmux::escapeArgument()
 
 void tst_Tmux::parsePanes()
 {
-    const auto panes = Tmux::parsePanes("sandbox-a\t1700000000\t0\t\t123\t/var/lib/x\n"
-                                        "sandbox-b\t1700000001\t1\t3\t456\t\n"
-                                        "sandbox-a\t1700000000\t0\t\t124\t/var/lib/x\n"
-                                        "user\t1700000002\t0\t\t789\tweird\tvalue\n");
+    const auto panes = Tmux::parsePanes("sandbox-a\t1700000000\t0\t\t\t123\t/var/lib/x\n"
+                                        "sandbox-b\t1700000001\t1\t3\t\t456\t\n"
+                                        "sandbox-a\t1700000000\t0\t\t\t124\t/var/lib/x\n"
+                                        "user\t1700000002\t0\t\t\t789\tweird\tvalue\n"
+                                        "killed\t1700000003\t1\t\t9\t790\t\n");
     QVERIFY(panes);
-    QCOMPARE(panes->size(), 3);
+    QCOMPARE(panes->size(), 4);
     QCOMPARE(panes->at(0).session, QStringLiteral("sandbox-a"));
     QCOMPARE(panes->at(0).activity, 1700000000);
     QVERIFY(!panes->at(0).dead);
@@ -83,6 +84,8 @@ void tst_Tmux::parsePanes()
     QVERIFY(panes->at(1).dead);
     QCOMPARE(panes->at(1).deadStatus, 3);
     QCOMPARE(panes->at(2).owner, QStringLiteral("weird\tvalue"));
+    QVERIFY(panes->at(3).dead);
+    QCOMPARE(panes->at(3).deadSignal, 9);
     QVERIFY(Tmux::parsePanes(""));
     QCOMPARE(Tmux::parsePanes("")->size(), 0);
 }
@@ -90,7 +93,8 @@ void tst_Tmux::parsePanes()
 void tst_Tmux::parsePanesRejectsGarbage()
 {
     QVERIFY(!Tmux::parsePanes("no tabs here\n"));
-    QVERIFY(!Tmux::parsePanes("s\tnot-a-number\t0\t\t1\t\n"));
+    QVERIFY(!Tmux::parsePanes("s\tnot-a-number\t0\t\t\t1\t\n"));
+    QVERIFY(!Tmux::parsePanes("s\t1\t0\t\t1\t\n")); // a field short
 }
 
 void tst_Tmux::realSessionGetsArgumentsIntact_data()
@@ -172,7 +176,7 @@ void tst_Tmux::listPanesSeesDeadPaneAndExitStatus()
         if (!QTest::qWaitFor([&] { return finished; }, 10000) || !panes)
             return false;
         return std::any_of(panes->cbegin(), panes->cend(), [](const TmuxPane &pane) {
-            return pane.session == u"exits" && pane.dead;
+            return pane.session == u"exits" && pane.dead && pane.exitKnown;
         });
     };
     QTRY_VERIFY_WITH_TIMEOUT(exitedPaneListed(), 10000);

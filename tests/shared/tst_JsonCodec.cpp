@@ -1,4 +1,5 @@
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 
@@ -21,6 +22,9 @@ private Q_SLOTS:
     void metricsRoundTrip();
     void rfc3339_data();
     void rfc3339();
+    void backendListRoundTrip();
+    void errorBody_data();
+    void errorBody();
 };
 
 static QByteArray readData(const QString &name)
@@ -211,6 +215,55 @@ void tst_JsonCodec::rfc3339()
         QCOMPARE(*parsed, expected);
         QCOMPARE(Rfc3339::parse(Rfc3339::format(*parsed)), parsed);
     }
+}
+
+void tst_JsonCodec::backendListRoundTrip()
+{
+    const QList<BackendInfo> backends{
+        {QStringLiteral("bubblewrap"), QStringLiteral("reference sandbox"), QStringLiteral("xvfb"),
+         false, true},
+        {QStringLiteral("vm"), QString(), QStringLiteral("qmp"), true, false}};
+    QJsonArray array;
+    for (const BackendInfo &backend : backends)
+        array.append(JsonCodec::toJson(backend));
+    const auto parsed = JsonCodec::backendListFromJson(QJsonDocument(array).toJson());
+    QVERIFY2(parsed, qPrintable(parsed ? QString() : parsed.error()));
+    QCOMPARE(*parsed, backends);
+    QVERIFY(!JsonCodec::backendListFromJson(R"([{"description":"no name"}])"));
+    QVERIFY(!JsonCodec::backendListFromJson(R"({"name":"not an array"})"));
+}
+
+void tst_JsonCodec::errorBody_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("message");
+
+    QTest::addRow("with field") << QJsonDocument(JsonCodec::errorToJson(QStringLiteral("too long"),
+                                                                        QStringLiteral("name")))
+                                       .toJson()
+                                << true << QStringLiteral("name") << QStringLiteral("too long");
+    QTest::addRow("without field")
+        << QJsonDocument(JsonCodec::errorToJson(QStringLiteral("no such sandbox"))).toJson() << true
+        << QString() << QStringLiteral("no such sandbox");
+    QTest::addRow("plain text") << QByteArray("Not Found") << false << QString() << QString();
+    QTest::addRow("other JSON") << QByteArray(R"({"status":"ok"})") << false << QString()
+                                << QString();
+}
+
+void tst_JsonCodec::errorBody()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(bool, valid);
+    QFETCH(QString, field);
+    QFETCH(QString, message);
+    const auto error = JsonCodec::errorFromJson(body);
+    QCOMPARE(error.has_value(), valid);
+    if (!valid)
+        return;
+    QCOMPARE(error->field, field);
+    QCOMPARE(error->message, message);
 }
 
 QTEST_GUILESS_MAIN(tst_JsonCodec)

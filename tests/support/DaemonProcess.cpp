@@ -131,7 +131,7 @@ bool DaemonProcess::start(const Options &options, QString *error)
 bool DaemonProcess::waitForListening(QString *error)
 {
     static const QRegularExpression pattern(
-        QStringLiteral(R"(listening on http://127\.0\.0\.1:(\d+)/)"));
+        QStringLiteral(R"(listening on (?:http://127\.0\.0\.1:(\d+)/|unix:))"));
     QDeadlineTimer deadline(20000);
     while (!deadline.hasExpired()) {
         const auto match = pattern.match(QString::fromUtf8(m_output));
@@ -156,6 +156,12 @@ void DaemonProcess::kill9()
         return;
     ::kill(static_cast<pid_t>(m_process.processId()), SIGKILL);
     m_process.waitForFinished(5000);
+}
+
+void DaemonProcess::shutdown()
+{
+    kill9();
+    cleanupProcesses();
 }
 
 void DaemonProcess::terminate()

@@ -29,6 +29,7 @@ public:
     bool start(const Options &options);
     bool start(const Options &options, QString *error);
     void kill9();     // SIGKILL, as a crash would
+    void shutdown();  // kill the daemon and everything it started (its tmux server, Xvfbs, VMs)
     void terminate(); // SIGTERM and wait
     bool restart();   // start again on the same state dir, tmux server and options
     int exitCode() const { return m_process.exitCode(); }

@@ -2,6 +2,7 @@
 
 #include <QDeadlineTimer>
 #include <QEventLoop>
+#include <QNetworkCookieJar>
 #include <QNetworkRequest>
 #include <QTcpSocket>
 #include <QTimer>
@@ -13,6 +14,19 @@ QByteArray HttpResult::header(QByteArrayView name) const
             return value;
     }
     return {};
+}
+
+namespace {
+class NoCookies : public QNetworkCookieJar
+{
+public:
+    bool setCookiesFromUrl(const QList<QNetworkCookie> &, const QUrl &) override { return false; }
+};
+} // namespace
+
+TestHttp::TestHttp()
+{
+    m_manager.setCookieJar(new NoCookies);
 }
 
 HttpResult TestHttp::request(const QByteArray &method, const QUrl &url, const QByteArray &body,
@@ -56,7 +70,26 @@ QByteArray TestHttp::raw(quint16 port, const QByteArray &bytes, int timeoutMs)
     socket.waitForBytesWritten(timeoutMs);
     QByteArray answer;
     QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState) {
+    // Done at the end of the first final (not 1xx) answer, or when the server closes.
+    const auto complete = [&answer] {
+        qsizetype start = 0;
+        while (true) {
+            const qsizetype end = answer.indexOf("\r\n\r\n", start);
+            if (end < 0)
+                return false;
+            const QByteArray head = answer.mid(start, end - start);
+            if (head.startsWith("HTTP/1.1 1")) {
+                start = end + 4;
+                continue;
+            }
+            const qsizetype at = head.toLower().indexOf("content-length: ");
+            const qint64 length =
+                at < 0 ? 0 : head.mid(at + 16, head.indexOf("\r\n", at) - at - 16).toLongLong();
+            return answer.size() >= end + 4 + length;
+        }
+    };
+    while (!deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState &&
+           !complete()) {
         if (socket.waitForReadyRead(
                 static_cast<int>(std::max<qint64>(1, deadline.remainingTime()))))
             answer += socket.readAll();

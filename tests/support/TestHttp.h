@@ -23,6 +23,7 @@ struct HttpResult
 class TestHttp
 {
 public:
+    TestHttp(); // keeps no cookies: a test sends the ones it means to
     HttpResult request(const QByteArray &method, const QUrl &url, const QByteArray &body = {},
                        const QList<QPair<QByteArray, QByteArray>> &headers = {},
                        int timeoutMs = 30000);
