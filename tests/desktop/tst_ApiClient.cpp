@@ -1,0 +1,379 @@
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include "ApiClient.h"
+#include "DaemonProcess.h"
+
+// The viewer's API client against the real daemon binary (and, for what the daemon cannot be
+// made to do on demand, a TCP server that answers by hand).
+class tst_ApiClient : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void lifecycle();
+    void validationErrorsNameTheField_data();
+    void validationErrorsNameTheField();
+    void screenshotsRevalidateWithEtag();
+    void logTailMetricsBackends();
+    void refusedConnectionIsANetworkError();
+    void bearerTokenIsSent();
+    void tokenAgainstTheDaemon();
+    void slowServerTimesOut();
+    void abortAllCancels();
+    void destroyedContextGetsNoCallback();
+};
+
+namespace {
+
+// Runs one ApiClient call and waits for its callback.
+template<typename Result, typename Call>
+std::optional<Result> await(Call call, int timeoutMs = 20000)
+{
+    std::optional<Result> out;
+    QObject context;
+    call(&context, [&out](Result result) { out.emplace(std::move(result)); });
+    if (!QTest::qWaitFor([&] { return out.has_value(); }, timeoutMs))
+        qWarning("no answer within %d ms", timeoutMs);
+    return out;
+}
+
+// Accepts connections, records what they send, and answers with `reply` (or stays silent).
+class HandServer : public QObject
+{
+public:
+    explicit HandServer(QByteArray reply) : m_reply(std::move(reply))
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *socket = m_server.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                requests += socket->readAll();
+                if (requests.contains("\r\n\r\n") && !m_reply.isEmpty())
+                    socket->write(m_reply);
+            });
+        });
+    }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()));
+    }
+    QByteArray requests;
+
+private:
+    QTcpServer m_server;
+    QByteArray m_reply;
+};
+
+} // namespace
+
+void tst_ApiClient::lifecycle()
+{
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    QNetworkAccessManager network;
+    ApiClient api(network, daemon.url());
+
+    auto list = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY(list && *list);
+    QCOMPARE((*list)->size(), 0);
+
+    const CreateRequest request{QStringLiteral("from-viewer"), QStringLiteral("stub"),
+                                daemon.projectDir(), true};
+    auto created = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.createSandbox(request, context, done); });
+    QVERIFY(created);
+    QVERIFY2(*created, qPrintable(created->hasValue() ? QString() : created->error().toString()));
+    const Sandbox sandbox = created->value();
+    QCOMPARE(sandbox.name, QStringLiteral("from-viewer"));
+    QVERIFY(sandbox.isRunning());
+    QCOMPARE(sandbox.tmuxSession, QStringLiteral("sandbox-") + sandbox.shortId());
+
+    auto fetched = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.sandbox(sandbox.id, context, done); });
+    QVERIFY(fetched && *fetched);
+    QCOMPARE((*fetched)->id, sandbox.id);
+
+    auto stopped = await<std::optional<ApiFailure>>(
+        [&](QObject *context, auto done) { api.stopSandbox(sandbox.id, context, done); });
+    QVERIFY(stopped);
+    QVERIFY(!stopped->has_value());
+    fetched = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.sandbox(sandbox.id, context, done); });
+    QVERIFY((*fetched)->status == SandboxStatus::Stopped);
+
+    auto started = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.startSandbox(sandbox.id, context, done); });
+    QVERIFY(started && *started);
+    QVERIFY((*started)->isRunning());
+    // Starting a running sandbox is a conflict, with the daemon's words.
+    auto again = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.startSandbox(sandbox.id, context, done); });
+    QVERIFY(again && !*again);
+    QCOMPARE(again->error().httpStatus, 409);
+    QVERIFY(!again->error().message.isEmpty());
+
+    auto deleted = await<std::optional<ApiFailure>>(
+        [&](QObject *context, auto done) { api.deleteSandbox(sandbox.id, context, done); });
+    QVERIFY(deleted && !deleted->has_value());
+    auto gone = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.sandbox(sandbox.id, context, done); });
+    QVERIFY(gone && !*gone);
+    QCOMPARE(gone->error().kind, ApiFailure::Kind::Http);
+    QCOMPARE(gone->error().httpStatus, 404);
+    QVERIFY2(gone->error().message.contains(sandbox.id), qPrintable(gone->error().message));
+}
+
+void tst_ApiClient::validationErrorsNameTheField_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("backend");
+    QTest::addColumn<QString>("projectDir"); // "@" stands for the daemon's project dir
+    QTest::addColumn<QString>("field");
+
+    QTest::addRow("empty name") << QString() << QStringLiteral("stub") << QStringLiteral("@")
+                                << QStringLiteral("name");
+    QTest::addRow("unknown backend") << QStringLiteral("x") << QStringLiteral("nope")
+                                     << QStringLiteral("@") << QStringLiteral("backend");
+    QTest::addRow("relative dir") << QStringLiteral("x") << QStringLiteral("stub")
+                                  << QStringLiteral("relative/dir")
+                                  << QStringLiteral("project_dir");
+    QTest::addRow("missing dir") << QStringLiteral("x") << QStringLiteral("stub")
+                                 << QStringLiteral("/nonexistent/dir")
+                                 << QStringLiteral("project_dir");
+    QTest::addRow("program not installed") << QStringLiteral("x") << QStringLiteral("missing")
+                                           << QStringLiteral("@") << QStringLiteral("backend");
+}
+
+void tst_ApiClient::validationErrorsNameTheField()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, backend);
+    QFETCH(QString, projectDir);
+    QFETCH(QString, field);
+
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    QNetworkAccessManager network;
+    ApiClient api(network, daemon.url());
+    const CreateRequest request{name, backend,
+                                projectDir == u"@" ? daemon.projectDir() : projectDir, true};
+    auto result = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.createSandbox(request, context, done); });
+    QVERIFY(result && !*result);
+    QCOMPARE(result->error().kind, ApiFailure::Kind::Http);
+    QCOMPARE(result->error().httpStatus, 422);
+    QCOMPARE(result->error().field, field);
+    QVERIFY(!result->error().message.isEmpty());
+}
+
+void tst_ApiClient::screenshotsRevalidateWithEtag()
+{
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    QNetworkAccessManager network;
+    ApiClient api(network, daemon.url());
+    const CreateRequest request{QStringLiteral("screen"), QStringLiteral("stub"),
+                                daemon.projectDir(), true};
+    auto created = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.createSandbox(request, context, done); });
+    QVERIFY(created && *created);
+    const QString id = (*created)->id;
+
+    // The first frame comes within a capture period or two.
+    std::optional<ApiResult<ScreenshotFetch>> thumb;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (thumb = await<ApiResult<ScreenshotFetch>>([&](QObject *context, auto done) {
+             api.screenshot(id, ApiClient::ScreenshotSize::Thumbnail, {}, context, done);
+         }),
+         thumb && *thumb),
+        15000);
+    QVERIFY(!(*thumb)->unchanged);
+    QCOMPARE((*thumb)->contentType, QByteArray("image/jpeg"));
+    QVERIFY(!(*thumb)->etag.isEmpty());
+    QImage image;
+    QVERIFY(image.loadFromData((*thumb)->data));
+    QVERIFY(image.width() >= 200 && image.width() <= 640);
+
+    // The stub never draws: the same screen again is a 304, without a body.
+    const QByteArray etag = (*thumb)->etag;
+    auto second = await<ApiResult<ScreenshotFetch>>([&](QObject *context, auto done) {
+        api.screenshot(id, ApiClient::ScreenshotSize::Thumbnail, etag, context, done);
+    });
+    QVERIFY(second && *second);
+    QVERIFY((*second)->unchanged);
+    QVERIFY((*second)->data.isEmpty());
+
+    auto full = await<ApiResult<ScreenshotFetch>>([&](QObject *context, auto done) {
+        api.screenshot(id, ApiClient::ScreenshotSize::Full, {}, context, done);
+    });
+    QVERIFY(full && *full);
+    QCOMPARE((*full)->contentType, QByteArray("image/png"));
+    QVERIFY((*full)->data.startsWith("\x89PNG"));
+    QVERIFY((*full)->etag != etag);
+    const QByteArray fullEtag = (*full)->etag;
+    auto fullAgain = await<ApiResult<ScreenshotFetch>>([&](QObject *context, auto done) {
+        api.screenshot(id, ApiClient::ScreenshotSize::Full, fullEtag, context, done);
+    });
+    QVERIFY(fullAgain && *fullAgain && (*fullAgain)->unchanged);
+}
+
+void tst_ApiClient::logTailMetricsBackends()
+{
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    QNetworkAccessManager network;
+    ApiClient api(network, daemon.url());
+    const CreateRequest request{QStringLiteral("talky"), QStringLiteral("stub-tick"),
+                                daemon.projectDir(), true};
+    auto created = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.createSandbox(request, context, done); });
+    QVERIFY(created && *created);
+    const QString id = (*created)->id;
+
+    std::optional<ApiResult<QByteArray>> tail;
+    QTRY_VERIFY_WITH_TIMEOUT((tail = await<ApiResult<QByteArray>>([&](QObject *context, auto done) {
+                                  api.logTail(id, 2, context, done);
+                              }),
+                              tail && *tail && (*tail)->contains("tick 3")),
+                             15000);
+    QCOMPARE((*tail)->count('\n'), 2);
+    QVERIFY(!(*tail)->contains("stub backend started")); // only the last two lines
+
+    auto metrics = await<ApiResult<ClaudeMetrics>>(
+        [&](QObject *context, auto done) { api.claudeMetrics(id, context, done); });
+    QVERIFY(metrics && *metrics);
+    QCOMPARE((*metrics)->sessionCount, 0u);
+
+    auto backends = await<ApiResult<QList<BackendInfo>>>(
+        [&](QObject *context, auto done) { api.backends(context, done); });
+    QVERIFY(backends && *backends);
+    const auto find = [&](const QString &name) -> std::optional<BackendInfo> {
+        for (const BackendInfo &backend : backends->value()) {
+            if (backend.name == name)
+                return backend;
+        }
+        return std::nullopt;
+    };
+    QVERIFY(find(QStringLiteral("stub")));
+    QVERIFY(find(QStringLiteral("stub"))->available);
+    QVERIFY(find(QStringLiteral("stub"))->supportsNoNetwork);
+    QCOMPARE(find(QStringLiteral("stub"))->description, QStringLiteral("test stub"));
+    QVERIFY(find(QStringLiteral("missing")));
+    QVERIFY(!find(QStringLiteral("missing"))->available);
+}
+
+void tst_ApiClient::refusedConnectionIsANetworkError()
+{
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    QNetworkAccessManager network;
+    ApiClient api(network, QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+    auto result = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY(result && !*result);
+    QCOMPARE(result->error().kind, ApiFailure::Kind::Network);
+    QCOMPARE(result->error().httpStatus, 0);
+    QCOMPARE(result->error().networkError, QNetworkReply::ConnectionRefusedError);
+    QVERIFY(!result->error().message.isEmpty());
+}
+
+void tst_ApiClient::bearerTokenIsSent()
+{
+    const QByteArray body = R"({"error":"this server needs a token"})";
+    HandServer server("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+                      "Content-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QNetworkAccessManager network;
+    ApiClient api(network, server.url());
+    api.setToken(QStringLiteral("s3cret-token"));
+    auto result = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY(result && !*result);
+    QVERIFY2(server.requests.contains("\r\nAuthorization: Bearer s3cret-token\r\n"),
+             server.requests.constData());
+    QCOMPARE(result->error().httpStatus, 401);
+    QCOMPARE(result->error().message, QStringLiteral("this server needs a token"));
+}
+
+void tst_ApiClient::tokenAgainstTheDaemon()
+{
+    DaemonProcess daemon;
+    const QString tokenPath = daemon.workDir() + QStringLiteral("/token");
+    QFile token(tokenPath);
+    QVERIFY(token.open(QIODevice::WriteOnly));
+    token.write("viewer-test-token-0123456789abcdef\n");
+    token.close();
+    token.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    QVERIFY(daemon.start({{}, {{QStringLiteral("MANAGER_TOKEN_FILE"), tokenPath}}, false}));
+    QNetworkAccessManager network;
+    ApiClient api(network, daemon.url());
+
+    auto without = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY(without);
+    if (*without)
+        QSKIP("this daemon build does not enforce MANAGER_TOKEN_FILE");
+    QCOMPARE(without->error().httpStatus, 401);
+
+    api.setToken(QStringLiteral("viewer-test-token-0123456789abcdef"));
+    auto with = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY2(with && *with, qPrintable(with && !*with ? with->error().toString() : QString()));
+}
+
+void tst_ApiClient::slowServerTimesOut()
+{
+    HandServer silent({});
+    QNetworkAccessManager network;
+    ApiClient api(network, silent.url());
+    api.setTimeout(std::chrono::milliseconds(300));
+    auto result = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY(result && !*result);
+    QCOMPARE(result->error().kind, ApiFailure::Kind::Network);
+    QVERIFY2(result->error().message.contains(QLatin1StringView("no answer in time")),
+             qPrintable(result->error().message));
+}
+
+void tst_ApiClient::abortAllCancels()
+{
+    HandServer silent({});
+    QNetworkAccessManager network;
+    ApiClient api(network, silent.url());
+    QObject context;
+    std::optional<ApiResult<QList<Sandbox>>> result;
+    api.listSandboxes(&context, [&](ApiResult<QList<Sandbox>> r) { result.emplace(std::move(r)); });
+    QTRY_VERIFY(silent.requests.contains("GET /api/sandboxes"));
+    QCOMPARE(api.pendingCount(), 1);
+    api.abortAll();
+    QTRY_VERIFY(result.has_value());
+    QCOMPARE(result->error().kind, ApiFailure::Kind::Cancelled);
+    QCOMPARE(api.pendingCount(), 0);
+}
+
+void tst_ApiClient::destroyedContextGetsNoCallback()
+{
+    HandServer silent({});
+    QNetworkAccessManager network;
+    ApiClient api(network, silent.url());
+    bool called = false;
+    {
+        QObject context;
+        api.listSandboxes(&context, [&](ApiResult<QList<Sandbox>>) { called = true; });
+        QTRY_VERIFY(silent.requests.contains("GET /api/sandboxes"));
+    }
+    api.abortAll();
+    QTRY_COMPARE(api.pendingCount(), 0);
+    QVERIFY(!called);
+}
+
+QTEST_GUILESS_MAIN(tst_ApiClient)
+#include "tst_ApiClient.moc"

@@ -1,0 +1,231 @@
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "DaemonProcess.h"
+#include "HostConnection.h"
+#include "HostManager.h"
+#include "HostStore.h"
+#include "MainWindow.h"
+#include "SandboxActions.h"
+#include "SandboxFilterModel.h"
+#include "SshServer.h"
+#include "SshTunnel.h"
+#include "TestHttp.h"
+#include "ViewerApp.h"
+
+using namespace std::chrono_literals;
+
+// The viewer's own SSH tunnel through a real sshd on a loopback port with a throwaway key.
+class tst_SshTunnel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void argumentsPutTheTunnelsOptionsFirst();
+    void connectsAndCarriesTheGrid();
+    void reconnectsAfterSshdComesBack();
+    void refusedKeyIsAuthFailed();
+    void closedSshPortIsUnreachable();
+    void missingDaemonBehindTheTunnel();
+
+private:
+    static QString joined(const QStringList &options);
+    static void createSandbox(DaemonProcess &daemon, const QString &name);
+};
+
+QString tst_SshTunnel::joined(const QStringList &options)
+{
+    QStringList quoted;
+    for (const QString &option : options)
+        quoted.append(SandboxActions::shellQuote(option));
+    return quoted.join(u' ');
+}
+
+void tst_SshTunnel::createSandbox(DaemonProcess &daemon, const QString &name)
+{
+    TestHttp http;
+    const HttpResult created = http.postJson(
+        daemon.url(QStringLiteral("/api/sandboxes")),
+        QJsonDocument(QJsonObject{{QStringLiteral("name"), name},
+                                  {QStringLiteral("backend"), QStringLiteral("stub")},
+                                  {QStringLiteral("project_dir"), daemon.projectDir()}})
+            .toJson());
+    QCOMPARE(created.status, 201);
+}
+
+void tst_SshTunnel::initTestCase()
+{
+    if (!QFile::exists(SshServer::sshdPath()))
+        QFAIL("no sshd: install openssh-server");
+}
+
+void tst_SshTunnel::argumentsPutTheTunnelsOptionsFirst()
+{
+    SshTunnel tunnel(
+        {QStringLiteral("dev@build"), {QStringLiteral("-p"), QStringLiteral("2222")}, 3000});
+    const QStringList args = tunnel.arguments(40001);
+    // ssh keeps the first value of an option: ours must come before the user's.
+    QCOMPARE(args.mid(0, 7),
+             (QStringList{QStringLiteral("-N"), QStringLiteral("-o"),
+                          QStringLiteral("ExitOnForwardFailure=yes"), QStringLiteral("-o"),
+                          QStringLiteral("BatchMode=yes"), QStringLiteral("-L"),
+                          QStringLiteral("127.0.0.1:40001:127.0.0.1:3000")}));
+    QVERIFY(args.indexOf(QStringLiteral("2222")) > 6);
+    QVERIFY(args.contains(QStringLiteral("ServerAliveInterval=15")));
+    QCOMPARE(args.mid(args.size() - 2),
+             (QStringList{QStringLiteral("--"), QStringLiteral("dev@build")}));
+}
+
+void tst_SshTunnel::connectsAndCarriesTheGrid()
+{
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    createSandbox(daemon, QStringLiteral("through-ssh-1"));
+    createSandbox(daemon, QStringLiteral("through-ssh-2"));
+    SshServer sshd;
+    QString error;
+    QVERIFY2(sshd.start(&error), qPrintable(error));
+
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("viewer.ini")), QSettings::IniFormat);
+    HostStore(settings).setHosts({HostSettings{QStringLiteral("remote"),
+                                               sshd.destination(),
+                                               joined(sshd.clientOptions()),
+                                               daemon.port(),
+                                               {},
+                                               {}}});
+    ViewerApp viewer(settings, {QStringLiteral("remote"), {}, {}, false});
+    QVERIFY(viewer.start());
+    viewer.window().show();
+    HostConnection *host = viewer.hosts().connection(QStringLiteral("remote"));
+    QVERIFY(host && host->tunnel());
+    QTRY_COMPARE_WITH_TIMEOUT(host->tunnel()->state(), SshTunnel::State::Connected, 30000);
+    QVERIFY(host->tunnel()->localPort() != daemon.port());
+    QTRY_COMPARE_WITH_TIMEOUT(host->state(), HostConnection::State::Connected, 15000);
+    // The grid fills through the tunnel.
+    QTRY_COMPARE_WITH_TIMEOUT(viewer.window().filterModel()->rowCount(), 2, 15000);
+    QVERIFY(host->api().baseUrl().port() == host->tunnel()->localPort());
+    QVERIFY(sshd.log().contains(QLatin1StringView("Accepted publickey")));
+}
+
+void tst_SshTunnel::reconnectsAfterSshdComesBack()
+{
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    createSandbox(daemon, QStringLiteral("survivor"));
+    SshServer sshd;
+    QString error;
+    QVERIFY2(sshd.start(&error), qPrintable(error));
+    QNetworkAccessManager network;
+    HostConnection host(HostSettings{QStringLiteral("remote"),
+                                     sshd.destination(),
+                                     joined(sshd.clientOptions()),
+                                     daemon.port(),
+                                     {},
+                                     {}},
+                        network);
+    host.tunnel()->setBackoff(200ms, 2s);
+    QSignalSpy states(host.tunnel(), &SshTunnel::stateChanged);
+    host.start();
+    QTRY_COMPARE_WITH_TIMEOUT(host.state(), HostConnection::State::Connected, 30000);
+    QCOMPARE(host.sandboxes().size(), 1);
+    const quint16 sshPort = sshd.port();
+
+    sshd.kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!host.tunnel()->isConnected(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(host.state() == HostConnection::State::Unreachable, 15000);
+    QVERIFY(!host.tunnel()->errorText().isEmpty());
+    bool sawReconnecting = false;
+    for (const auto &args : states)
+        sawReconnecting |= args.at(0).value<SshTunnel::State>() == SshTunnel::State::Reconnecting;
+    QVERIFY(sawReconnecting);
+    // While it is down, attempts fail with ssh's own words.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        host.tunnel()->errorText().contains(QLatin1StringView("Connection refused")), 15000);
+
+    QVERIFY(sshd.restart());
+    QCOMPARE(sshd.port(), sshPort);
+    QTRY_COMPARE_WITH_TIMEOUT(host.tunnel()->state(), SshTunnel::State::Connected, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(host.state(), HostConnection::State::Connected, 15000);
+    createSandbox(daemon, QStringLiteral("after-restart"));
+    QTRY_COMPARE_WITH_TIMEOUT(host.sandboxes().size(), 2, 15000);
+}
+
+void tst_SshTunnel::refusedKeyIsAuthFailed()
+{
+    SshServer sshd;
+    QString error;
+    QVERIFY2(sshd.start(&error), qPrintable(error));
+    QNetworkAccessManager network;
+    HostConnection host(HostSettings{QStringLiteral("remote"),
+                                     sshd.destination(),
+                                     joined(sshd.clientOptions(sshd.makeUnauthorizedKey())),
+                                     3000,
+                                     {},
+                                     {}},
+                        network);
+    host.start();
+    QTRY_COMPARE_WITH_TIMEOUT(host.tunnel()->state(), SshTunnel::State::AuthFailed, 30000);
+    QCOMPARE(host.state(), HostConnection::State::AuthFailed);
+    QVERIFY2(host.stateText().contains(QLatin1StringView("Permission denied")),
+             qPrintable(host.stateText()));
+    QVERIFY(host.summary().startsWith(QLatin1StringView("authentication failed: ")));
+    QVERIFY(sshd.log().contains(QLatin1StringView("Connection closed by authenticating user")) ||
+            sshd.log().contains(QLatin1StringView("Failed publickey")) ||
+            sshd.log().contains(QLatin1StringView("Connection closed")));
+}
+
+void tst_SshTunnel::closedSshPortIsUnreachable()
+{
+    SshServer sshd; // only for its keys and port; not started
+    QNetworkAccessManager network;
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    QStringList options = sshd.clientOptions();
+    options[options.indexOf(QStringLiteral("-p")) + 1] = QString::number(port);
+    HostConnection host(
+        HostSettings{QStringLiteral("remote"), sshd.destination(), joined(options), 3000, {}, {}},
+        network);
+    host.start();
+    QTRY_COMPARE_WITH_TIMEOUT(host.state(), HostConnection::State::Unreachable, 30000);
+    QCOMPARE(host.tunnel()->state(), SshTunnel::State::Unreachable);
+    QVERIFY2(host.stateText().contains(QLatin1StringView("Connection refused")),
+             qPrintable(host.stateText()));
+}
+
+void tst_SshTunnel::missingDaemonBehindTheTunnel()
+{
+    SshServer sshd;
+    QString error;
+    QVERIFY2(sshd.start(&error), qPrintable(error));
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const quint16 nothing = closed.serverPort();
+    closed.close();
+    QNetworkAccessManager network;
+    HostConnection host(HostSettings{QStringLiteral("remote"),
+                                     sshd.destination(),
+                                     joined(sshd.clientOptions()),
+                                     nothing,
+                                     {},
+                                     {}},
+                        network);
+    host.start();
+    QTRY_COMPARE_WITH_TIMEOUT(host.tunnel()->state(), SshTunnel::State::Connected, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(host.state(), HostConnection::State::DaemonNotRunning, 15000);
+    QVERIFY2(host.stateText().contains(QLatin1StringView("open failed")) ||
+                 host.stateText().contains(QString::number(nothing)),
+             qPrintable(host.stateText()));
+}
+
+QTEST_MAIN(tst_SshTunnel)
+#include "tst_SshTunnel.moc"
