@@ -52,8 +52,8 @@ ImportFrameSource::ImportFrameSource(int display, QString xauthority, QThreadPoo
 void ImportFrameSource::capture(const FrameWants &wants, QObject *context, Done done)
 {
     auto *tool = new ToolProcess(QStringLiteral("import"),
-                                 {QStringLiteral("-silent"), QStringLiteral("-display"),
-                                  u':' + QString::number(m_display), QStringLiteral("-window"),
+                                 {QStringLiteral("-display"), u':' + QString::number(m_display),
+                                  QStringLiteral("-silent"), QStringLiteral("-window"),
                                   QStringLiteral("root"), QStringLiteral("png:-")});
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("XAUTHORITY"), m_xauthority);

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void networkOffReachesTheBackend();
     void shellMetacharactersAreData();
     void screenshotAndThumbnail();
+    void importCaptureFallback();
     void webSocketBacklogThenLiveOutput();
     void logTail();
     void restartAdoptsRunningSandbox();
@@ -346,6 +347,27 @@ void tst_DaemonApi::screenshotAndThumbnail()
         m_http.request("POST", daemon.url(QStringLiteral("/api/sandboxes/%1/stop").arg(id))).status,
         204);
     QCOMPARE(m_http.get(png).status, 404);
+}
+
+void tst_DaemonApi::importCaptureFallback()
+{
+    DaemonProcess daemon;
+    DaemonProcess::Options options;
+    options.environment.insert(QStringLiteral("MANAGER_CAPTURE"), QStringLiteral("import"));
+    options.environment.insert(QStringLiteral("MANAGER_SCREEN"), QStringLiteral("800x600x24"));
+    QVERIFY(daemon.start(options));
+    const QString id =
+        create(daemon, QStringLiteral("stub")).value(QStringLiteral("id")).toString();
+    HttpResult shot;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (shot = m_http.get(daemon.url(QStringLiteral("/api/sandboxes/%1/screenshot").arg(id))))
+                .status == 200,
+        5000);
+    QCOMPARE(QImage::fromData(shot.body, "png").size(), QSize(800, 600));
+    QCOMPARE(
+        m_http.get(daemon.url(QStringLiteral("/api/sandboxes/%1/screenshot?size=thumb").arg(id)))
+            .status,
+        200);
 }
 
 void tst_DaemonApi::webSocketBacklogThenLiveOutput()
