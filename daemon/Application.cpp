@@ -42,7 +42,9 @@ Application::Application(DaemonConfig config, BackendCatalog catalog, Authentica
     m_api = std::make_unique<JsonApi>(JsonApi::Services{m_config, *m_sandboxes, *m_capture,
                                                         *m_system, *m_claude, *m_logs, *m_state});
     m_api->registerRoutes(*m_http);
-    m_login = std::make_unique<LoginApi>(m_auth);
+    m_login = std::make_unique<LoginApi>(m_auth, [this](const QString &error) {
+        return m_dashboard ? m_dashboard->loginPage(error) : QByteArray();
+    });
     m_login->registerRoutes(*m_http);
     if (auto dashboard =
             Dashboard::create({m_config, *m_sandboxes, *m_capture, *m_system, *m_claude})) {

@@ -138,6 +138,11 @@ QList<DashboardView::Backend> Dashboard::backends() const
     return list;
 }
 
+QByteArray Dashboard::loginPage(const QString &error) const
+{
+    return m_view.loginPage(page({}), error);
+}
+
 void Dashboard::sendPage(const HttpReply &reply, const CsrfGuard::Session &session, QByteArray body,
                          int status) const
 {

@@ -45,6 +45,8 @@ public:
            const QString &templateDirectory = QString::fromLatin1(TemplateDirectory));
 
     void registerRoutes(HttpServer &server);
+    // The token form of /login (token auth), with what went wrong last time.
+    QByteArray loginPage(const QString &error) const;
     // Where the demo sandbox's project dir lives: <state dir>/demo.
     QString demoProjectDir() const;
 

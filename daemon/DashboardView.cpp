@@ -11,6 +11,7 @@ const QString IndexTemplate = QStringLiteral("index");
 const QString NewTemplate = QStringLiteral("new");
 const QString SandboxTemplate = QStringLiteral("sandbox");
 const QString NotFoundTemplate = QStringLiteral("not_found");
+const QString LoginTemplate = QStringLiteral("login");
 const QString ListFragment = QStringLiteral("fragments/sandbox_list");
 const QString SystemFragment = QStringLiteral("fragments/system_metrics");
 const QString ClaudeFragment = QStringLiteral("fragments/claude_metrics");
@@ -63,9 +64,10 @@ DashboardView::DashboardView(TemplateEngine templates) : m_templates(std::move(t
 
 const QStringList &DashboardView::requiredTemplates()
 {
-    static const QStringList names{
-        IndexTemplate,  NewTemplate,    SandboxTemplate,    NotFoundTemplate, ListFragment,
-        SystemFragment, ClaudeFragment, ScreenshotFragment, SummaryFragment,  MessageFragment};
+    static const QStringList names{IndexTemplate,    NewTemplate,    SandboxTemplate,
+                                   NotFoundTemplate, LoginTemplate,  ListFragment,
+                                   SystemFragment,   ClaudeFragment, ScreenshotFragment,
+                                   SummaryFragment,  MessageFragment};
     return names;
 }
 
@@ -307,6 +309,13 @@ QByteArray DashboardView::sandboxPage(const Page &page, const Sandbox &sandbox,
     model.insert(QStringLiteral("with_terminal"), true);
     model.insert(QStringLiteral("metrics"), claudeModel(metrics));
     return m_templates.render(SandboxTemplate, model);
+}
+
+QByteArray DashboardView::loginPage(const Page &page, const QString &error) const
+{
+    QVariantMap model = pageModel(page, QStringLiteral("Log in"));
+    model.insert(QStringLiteral("error"), error);
+    return m_templates.render(LoginTemplate, model);
 }
 
 QByteArray DashboardView::notFoundPage(const Page &page, const QString &text) const

@@ -66,6 +66,7 @@ public:
     QByteArray sandboxPage(const Page &page, const Sandbox &sandbox, const StoredFrame *frame,
                            const ClaudeMetrics &metrics) const;
     QByteArray notFoundPage(const Page &page, const QString &text) const;
+    QByteArray loginPage(const Page &page, const QString &error) const;
 
     // The values the templates see; public for tests.
     static QVariantMap sandboxModel(const Sandbox &sandbox, const StoredFrame *frame);

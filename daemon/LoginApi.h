@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <QObject>
 
 #include "HttpReply.h"
@@ -16,12 +18,18 @@ class LoginApi : public QObject
     Q_DISABLE_COPY_MOVE(LoginApi)
 
 public:
-    explicit LoginApi(Authenticator &authenticator, QObject *parent = nullptr);
+    // The HTML form for browsers, given what went wrong (empty: none to offer).
+    using LoginPage = std::function<QByteArray(const QString &error)>;
+
+    LoginApi(Authenticator &authenticator, LoginPage page, QObject *parent = nullptr);
     void registerRoutes(HttpServer &server);
 
 private:
     void redeemCode(const HttpRequest &request, const HttpReply &reply);
     void postToken(const HttpRequest &request, const HttpReply &reply);
 
+    void refuse(const HttpReply &reply, const QString &error, bool html) const;
+
     Authenticator &m_auth;
+    LoginPage m_page;
 };

@@ -305,6 +305,24 @@ void tst_Hardening::tokenAuth()
     QCOMPARE(m_http.get(list, {{"Cookie", "csm_session=00" + session.mid(14)}}).status, 401);
     QCOMPARE(m_http.get(login).status, 401);
 
+    // The form a browser is sent to, and a wrong and a right token typed into it.
+    const HttpResult form =
+        m_http.get(daemon.url(QStringLiteral("/login")), {{"Accept", "text/html"}});
+    QCOMPARE(form.status, 200);
+    QVERIFY(form.body.contains("<form method=\"post\" action=\"/login\">"));
+    const QList<QPair<QByteArray, QByteArray>> formHeaders{
+        {"Accept", "text/html"},
+        {"Content-Type", "application/x-www-form-urlencoded"},
+        {"Origin", "null"}};
+    const HttpResult wrong =
+        m_http.request("POST", daemon.url(QStringLiteral("/login")), "token=nope", formHeaders);
+    QCOMPARE(wrong.status, 401);
+    QVERIFY(wrong.body.contains("That is not the token."));
+    const HttpResult right = m_http.request("POST", daemon.url(QStringLiteral("/login")),
+                                            "token=s3cret-token-for-tests-0123456789", formHeaders);
+    QCOMPARE(right.status, 303);
+    QVERIFY(right.header("set-cookie").startsWith("csm_session="));
+
     // Posting the token once gives a session too.
     const HttpResult posted = m_http.postJson(daemon.url(QStringLiteral("/login")),
                                               R"({"token":"s3cret-token-for-tests-0123456789"})");
