@@ -65,9 +65,10 @@ void HttpReply::send(const HttpResponse &response) const
     m_state->sent = true;
     if (!isConnected())
         return;
-    // One write of the whole answer: QHttpServerResponder's piecewise writes cost more.
+    // The head in one write (QHttpServerResponder writes it piecewise), the body in a
+    // second: the socket copies it into its buffer anyway, no need to copy it twice.
     QByteArray out;
-    out.reserve(256 + response.body.size());
+    out.reserve(1024);
     out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' +
            GuardedTcpServer::statusText(response.status) + "\r\n";
     if (!response.contentType.isEmpty())
@@ -82,9 +83,10 @@ void HttpReply::send(const HttpResponse &response) const
     if (response.status != 304)
         out += m_state->commonHeaders;
     out += "\r\n";
-    if (!m_state->headRequest && response.status != 304 && response.status != 204)
-        out += response.body;
     m_state->socket->write(out);
+    if (!m_state->headRequest && response.status != 304 && response.status != 204 &&
+        !response.body.isEmpty())
+        m_state->socket->write(response.body);
 }
 
 void HttpReply::stream(QIODevice *device, const QByteArray &contentType) const

@@ -29,11 +29,23 @@ public:
     Match match(QByteArrayView method, QStringView path) const;
 
 private:
+    struct Segment
+    {
+        enum class Kind
+        {
+            Literal,
+            Parameter,
+            Rest
+        };
+        Kind kind;
+        QString literal;
+    };
     struct Route
     {
         QByteArray method;
         QString pattern;
-        QStringList segments;
+        QList<Segment> segments; // parsed once: matching runs on every request
+        bool endsWithRest = false;
         Handler handler;
     };
     static bool matchPath(const Route &route, const QList<QStringView> &segments,
