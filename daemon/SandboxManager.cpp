@@ -176,16 +176,22 @@ void SandboxManager::create(const CreateRequest &request, SandboxDone done)
     });
 }
 
+Expected<Sandbox, ApiError> SandboxManager::idleSandbox(const QString &id) const
+{
+    const auto found = sandbox(id);
+    if (!found)
+        return ApiError::notFound(QStringLiteral("no sandbox with id %1").arg(id));
+    if (m_busy.contains(id))
+        return ApiError::conflict(
+            QStringLiteral("sandbox %1 is busy with another operation").arg(id));
+    return *found;
+}
+
 void SandboxManager::start(const QString &id, SandboxDone done)
 {
-    const auto existing = sandbox(id);
+    const auto existing = idleSandbox(id);
     if (!existing) {
-        done(ApiError::notFound(QStringLiteral("no sandbox with id %1").arg(id)));
-        return;
-    }
-    if (m_busy.contains(id)) {
-        done(ApiError::conflict(
-            QStringLiteral("sandbox %1 is busy with another operation").arg(id)));
+        done(existing.error());
         return;
     }
     if (existing->isRunning()) {
@@ -407,14 +413,9 @@ void SandboxManager::teardown(const Sandbox &sandbox, std::function<void()> done
 
 void SandboxManager::stop(const QString &id, Done done)
 {
-    const auto existing = sandbox(id);
+    const auto existing = idleSandbox(id);
     if (!existing) {
-        done(ApiError::notFound(QStringLiteral("no sandbox with id %1").arg(id)));
-        return;
-    }
-    if (m_busy.contains(id)) {
-        done(ApiError::conflict(
-            QStringLiteral("sandbox %1 is busy with another operation").arg(id)));
+        done(existing.error());
         return;
     }
     m_busy.insert(id);
@@ -437,14 +438,9 @@ void SandboxManager::stop(const QString &id, Done done)
 
 void SandboxManager::remove(const QString &id, Done done)
 {
-    const auto existing = sandbox(id);
+    const auto existing = idleSandbox(id);
     if (!existing) {
-        done(ApiError::notFound(QStringLiteral("no sandbox with id %1").arg(id)));
-        return;
-    }
-    if (m_busy.contains(id)) {
-        done(ApiError::conflict(
-            QStringLiteral("sandbox %1 is busy with another operation").arg(id)));
+        done(existing.error());
         return;
     }
     m_busy.insert(id);

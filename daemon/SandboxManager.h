@@ -69,6 +69,8 @@ private:
         QByteArray cookie;
     };
 
+    // The sandbox, unless it is unknown (404) or another operation is under way on it (409).
+    Expected<Sandbox, ApiError> idleSandbox(const QString &id) const;
     void launch(Sandbox sandbox, SandboxDone done);
     void startSession(Sandbox sandbox, const BackendSpec &spec, const XvfbInstance &xvfb,
                       SandboxDone done);

@@ -151,9 +151,10 @@ std::optional<ApiFailure> ApiClient::failure(QNetworkReply &reply)
 }
 
 template<typename T, typename Parse>
-void ApiClient::getJson(const QString &path, const QObject *context, Callback<T> done, Parse parse)
+void ApiClient::sendParsed(const QByteArray &method, const QString &path, const QByteArray &body,
+                           const QObject *context, Callback<T> done, Parse parse)
 {
-    send("GET", url(path), {}, {}, context,
+    send(method, url(path), body, {}, context,
          [done = std::move(done), parse = std::move(parse)](QNetworkReply &reply) {
              if (auto error = failure(reply)) {
                  done(std::move(*error));
@@ -190,33 +191,22 @@ Expected<Sandbox, QString> sandboxFromBody(const QByteArray &body)
 
 void ApiClient::listSandboxes(const QObject *context, Callback<QList<Sandbox>> done)
 {
-    getJson<QList<Sandbox>>(QStringLiteral("/api/sandboxes"), context, std::move(done),
-                            &JsonCodec::sandboxListFromJson);
+    sendParsed<QList<Sandbox>>("GET", QStringLiteral("/api/sandboxes"), {}, context,
+                               std::move(done), &JsonCodec::sandboxListFromJson);
 }
 
 void ApiClient::sandbox(const QString &id, const QObject *context, Callback<Sandbox> done)
 {
-    getJson<Sandbox>(QStringLiteral("/api/sandboxes/") + id, context, std::move(done),
-                     &sandboxFromBody);
+    sendParsed<Sandbox>("GET", QStringLiteral("/api/sandboxes/") + id, {}, context, std::move(done),
+                        &sandboxFromBody);
 }
 
 void ApiClient::createSandbox(const CreateRequest &create, const QObject *context,
                               Callback<Sandbox> done)
 {
     const QByteArray body = QJsonDocument(JsonCodec::toJson(create)).toJson(QJsonDocument::Compact);
-    send("POST", url(QStringLiteral("/api/sandboxes")), body, {}, context,
-         [done = std::move(done)](QNetworkReply &reply) {
-             if (auto error = failure(reply)) {
-                 done(std::move(*error));
-                 return;
-             }
-             auto sandbox = sandboxFromBody(reply.readAll());
-             if (!sandbox) {
-                 done(parseFailure(sandbox.error()));
-                 return;
-             }
-             done(std::move(sandbox).value());
-         });
+    sendParsed<Sandbox>("POST", QStringLiteral("/api/sandboxes"), body, context, std::move(done),
+                        &sandboxFromBody);
 }
 
 void ApiClient::stopSandbox(const QString &id, const QObject *context, Done done)
@@ -227,19 +217,8 @@ void ApiClient::stopSandbox(const QString &id, const QObject *context, Done done
 
 void ApiClient::startSandbox(const QString &id, const QObject *context, Callback<Sandbox> done)
 {
-    send("POST", url(QStringLiteral("/api/sandboxes/%1/start").arg(id)), {}, {}, context,
-         [done = std::move(done)](QNetworkReply &reply) {
-             if (auto error = failure(reply)) {
-                 done(std::move(*error));
-                 return;
-             }
-             auto sandbox = sandboxFromBody(reply.readAll());
-             if (!sandbox) {
-                 done(parseFailure(sandbox.error()));
-                 return;
-             }
-             done(std::move(sandbox).value());
-         });
+    sendParsed<Sandbox>("POST", QStringLiteral("/api/sandboxes/%1/start").arg(id), {}, context,
+                        std::move(done), &sandboxFromBody);
 }
 
 void ApiClient::deleteSandbox(const QString &id, const QObject *context, Done done)
@@ -274,14 +253,14 @@ void ApiClient::screenshot(const QString &id, ScreenshotSize size, const QByteAr
 void ApiClient::claudeMetrics(const QString &id, const QObject *context,
                               Callback<ClaudeMetrics> done)
 {
-    getJson<ClaudeMetrics>(QStringLiteral("/api/sandboxes/%1/metrics").arg(id), context,
-                           std::move(done),
-                           [](const QByteArray &body) -> Expected<ClaudeMetrics, QString> {
-                               const auto object = jsonObject(body);
-                               if (!object)
-                                   return object.error();
-                               return JsonCodec::claudeMetricsFromJson(*object);
-                           });
+    sendParsed<ClaudeMetrics>("GET", QStringLiteral("/api/sandboxes/%1/metrics").arg(id), {},
+                              context, std::move(done),
+                              [](const QByteArray &body) -> Expected<ClaudeMetrics, QString> {
+                                  const auto object = jsonObject(body);
+                                  if (!object)
+                                      return object.error();
+                                  return JsonCodec::claudeMetricsFromJson(*object);
+                              });
 }
 
 void ApiClient::logTail(const QString &id, int lines, const QObject *context,
@@ -301,17 +280,18 @@ void ApiClient::logTail(const QString &id, int lines, const QObject *context,
 
 void ApiClient::backends(const QObject *context, Callback<QList<BackendInfo>> done)
 {
-    getJson<QList<BackendInfo>>(QStringLiteral("/api/backends"), context, std::move(done),
-                                &JsonCodec::backendListFromJson);
+    sendParsed<QList<BackendInfo>>("GET", QStringLiteral("/api/backends"), {}, context,
+                                   std::move(done), &JsonCodec::backendListFromJson);
 }
 
 void ApiClient::systemMetrics(const QObject *context, Callback<SystemMetrics> done)
 {
-    getJson<SystemMetrics>(QStringLiteral("/api/metrics/system"), context, std::move(done),
-                           [](const QByteArray &body) -> Expected<SystemMetrics, QString> {
-                               const auto object = jsonObject(body);
-                               if (!object)
-                                   return object.error();
-                               return JsonCodec::systemMetricsFromJson(*object);
-                           });
+    sendParsed<SystemMetrics>("GET", QStringLiteral("/api/metrics/system"), {}, context,
+                              std::move(done),
+                              [](const QByteArray &body) -> Expected<SystemMetrics, QString> {
+                                  const auto object = jsonObject(body);
+                                  if (!object)
+                                      return object.error();
+                                  return JsonCodec::systemMetricsFromJson(*object);
+                              });
 }

@@ -114,7 +114,8 @@ private:
               Handler handler);
     static std::optional<ApiFailure> failure(QNetworkReply &reply);
     template<typename T, typename Parse>
-    void getJson(const QString &path, const QObject *context, Callback<T> done, Parse parse);
+    void sendParsed(const QByteArray &method, const QString &path, const QByteArray &body,
+                    const QObject *context, Callback<T> done, Parse parse);
 
     QNetworkAccessManager &m_network;
     QUrl m_baseUrl;
