@@ -15,6 +15,26 @@
 
 // Hostile requests over raw sockets against the real daemon: each rule of docs/SECURITY.md
 // with its expected status, and the same requests done right still succeed.
+namespace {
+
+// Options for a daemon whose MANAGER_TOKEN_FILE holds token (mode 0600, plus extra bits).
+DaemonProcess::Options withTokenFile(DaemonProcess &daemon, const QByteArray &token,
+                                     QFileDevice::Permissions extra = {})
+{
+    const QString path = daemon.workDir() + QStringLiteral("/token");
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    file.write(token);
+    file.close();
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | extra);
+    DaemonProcess::Options options;
+    options.environment.insert(QStringLiteral("MANAGER_TOKEN_FILE"), path);
+    return options;
+}
+
+} // namespace
+
 class tst_Hardening : public QObject
 {
     Q_OBJECT
@@ -262,14 +282,7 @@ void tst_Hardening::expectContinueIsAnsweredAtOnce()
 void tst_Hardening::tokenAuth()
 {
     DaemonProcess daemon;
-    const QString tokenFile = daemon.workDir() + QStringLiteral("/token");
-    QFile file(tokenFile);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("s3cret-token-for-tests-0123456789\n");
-    file.close();
-    QFile::setPermissions(tokenFile, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    DaemonProcess::Options options;
-    options.environment.insert(QStringLiteral("MANAGER_TOKEN_FILE"), tokenFile);
+    DaemonProcess::Options options = withTokenFile(daemon, "s3cret-token-for-tests-0123456789\n");
     QVERIFY(daemon.start(options));
     const QRegularExpression codePattern(QStringLiteral("login\\?code=([0-9a-f]+)"));
     QTRY_VERIFY_WITH_TIMEOUT(codePattern.match(daemon.output()).hasMatch(), 5000);
@@ -339,15 +352,8 @@ void tst_Hardening::tokenAuth()
 void tst_Hardening::tokenFileMustBePrivate()
 {
     DaemonProcess daemon;
-    const QString tokenFile = daemon.workDir() + QStringLiteral("/token");
-    QFile file(tokenFile);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("0123456789abcdef0123");
-    file.close();
-    QFile::setPermissions(tokenFile, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                         QFileDevice::ReadOther);
-    DaemonProcess::Options options;
-    options.environment.insert(QStringLiteral("MANAGER_TOKEN_FILE"), tokenFile);
+    DaemonProcess::Options options =
+        withTokenFile(daemon, "0123456789abcdef0123", QFileDevice::ReadOther);
     options.expectFailure = true;
     QVERIFY(daemon.start(options));
     QCOMPARE(daemon.exitCode(), 2);
@@ -357,14 +363,7 @@ void tst_Hardening::tokenFileMustBePrivate()
 void tst_Hardening::repeatedFailuresAreSlowedDown()
 {
     DaemonProcess daemon;
-    const QString tokenFile = daemon.workDir() + QStringLiteral("/token");
-    QFile file(tokenFile);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("another-secret-token-0123456789");
-    file.close();
-    QFile::setPermissions(tokenFile, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    DaemonProcess::Options options;
-    options.environment.insert(QStringLiteral("MANAGER_TOKEN_FILE"), tokenFile);
+    DaemonProcess::Options options = withTokenFile(daemon, "another-secret-token-0123456789");
     QVERIFY(daemon.start(options));
     const QUrl list = daemon.url(QStringLiteral("/api/sandboxes"));
     QElapsedTimer timer;
