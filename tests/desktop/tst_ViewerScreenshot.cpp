@@ -192,6 +192,21 @@ void tst_ViewerScreenshot::mainWindowUnderXvfb()
             .status,
         204);
 
+    // The X programs have drawn their windows (the first capture may come before that), so
+    // the artifact shows real screens.
+    for (int i = 0; i < 4; ++i) {
+        const QUrl thumb =
+            daemon.url(QStringLiteral("/api/sandboxes/%1/screenshot?size=thumb").arg(ids.at(i)));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QImage image = QImage::fromData(http.get(thumb).body, "jpeg");
+                return !image.isNull() && countColor(image, QColor(Qt::black)) <
+                                              image.width() * image.height() * 9 /
+                                                  40 /* a quarter of the pixels are sampled */;
+            }(),
+            15000);
+    }
+
     Xvfb x;
     QVERIFY2(x.start(QSize(1440, 900)), "Xvfb did not start");
     QTemporaryDir home;
