@@ -13,6 +13,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include "HttpReply.h"
+
 Q_LOGGING_CATEGORY(lcGuard, "manager.http.guard")
 
 struct GuardedTcpServer::Connection
@@ -156,6 +158,8 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     connection->deadline = new QTimer(socket);
     connection->deadline->setSingleShot(true);
     connect(connection->deadline, &QTimer::timeout, socket, [this, connection] {
+        if (isStreaming(connection))
+            return; // a followed log: open for as long as the client reads it
         if (connection->phase == Connection::Phase::Processing)
             qCWarning(lcGuard) << "no answer within" << m_settings.processingTimeout.count()
                                << "ms; closing the connection from" << connection->peer;
@@ -241,8 +245,15 @@ void GuardedTcpServer::onReadyRead(Connection *connection)
     }
 }
 
+bool GuardedTcpServer::isStreaming(const Connection *connection)
+{
+    return connection->socket->property(HttpReply::StreamingProperty).toBool();
+}
+
 void GuardedTcpServer::onBytesWritten(Connection *connection)
 {
+    if (isStreaming(connection))
+        return;
     if (connection->lingering) {
         if (connection->socket->bytesToWrite() == 0)
             ::shutdown(static_cast<int>(connection->socket->socketDescriptor()), SHUT_WR);

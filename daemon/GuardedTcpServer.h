@@ -63,6 +63,7 @@ private:
     void rejectRequest(Connection *connection, const HttpRequestScanner::Rejection &rejection);
     void armRequestDeadline(Connection *connection);
     void forget(QTcpSocket *socket);
+    static bool isStreaming(const Connection *connection);
     bool makeRoomFor(const QHostAddress &peer);
 
     Settings m_settings;

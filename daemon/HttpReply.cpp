@@ -121,3 +121,45 @@ void HttpReply::stream(QIODevice *device, const QByteArray &contentType) const
     QObject::connect(socket, &QTcpSocket::bytesWritten, device, pump);
     pump();
 }
+
+QObject *HttpReply::beginChunked(const HttpResponse &head) const
+{
+    if (m_state->sent || !isConnected())
+        return nullptr;
+    m_state->sent = true;
+    QTcpSocket *socket = m_state->socket;
+    socket->setProperty(StreamingProperty, true);
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(head.status) + ' ' +
+                     GuardedTcpServer::statusText(head.status) +
+                     "\r\nContent-Type: " + head.contentType + "\r\nTransfer-Encoding: chunked\r\n";
+    for (const auto &[name, value] : head.headers)
+        out += name + ": " + value + "\r\n";
+    out += "Date: " + httpDate() + "\r\n" + m_state->commonHeaders + "\r\n";
+    socket->write(out);
+    return socket;
+}
+
+void HttpReply::writeChunk(QByteArrayView data) const
+{
+    QTcpSocket *socket = m_state->socket;
+    if (data.isEmpty() || !socket || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    socket->write(QByteArray::number(data.size(), 16) + "\r\n");
+    socket->write(data.data(), data.size());
+    socket->write("\r\n");
+}
+
+void HttpReply::endChunked() const
+{
+    QTcpSocket *socket = m_state->socket;
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    socket->write("0\r\n\r\n");
+    socket->disconnectFromHost();
+}
+
+qint64 HttpReply::pendingBytes() const
+{
+    QTcpSocket *socket = m_state->socket;
+    return socket ? socket->bytesToWrite() : 0;
+}

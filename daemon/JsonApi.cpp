@@ -221,15 +221,33 @@ void JsonApi::logs(const HttpRequest &request, const HttpReply &reply)
         return;
     }
     const QByteArray textType = "text/plain; charset=utf-8";
+    const QString followValue = request.query.queryItemValue(QStringLiteral("follow"));
+    const bool follow = followValue == u"1" || followValue == u"true";
+    if (!followValue.isEmpty() && !follow && followValue != u"0" && followValue != u"false") {
+        reply.send(HttpResponse::error(
+            ApiError::invalid(QStringLiteral("follow"), QStringLiteral("follow must be 1 or 0"))));
+        return;
+    }
+    std::optional<int> tail;
     if (request.query.hasQueryItem(QStringLiteral("tail"))) {
         bool ok = false;
         const int lines = request.query.queryItemValue(QStringLiteral("tail")).toInt(&ok);
-        if (!ok || lines < 1 || lines > MaxTailLines) {
+        // Following, 0 means "only what comes next".
+        if (!ok || lines < (follow ? 0 : 1) || lines > MaxTailLines) {
             reply.send(HttpResponse::error(ApiError::invalid(
-                QStringLiteral("tail"),
-                QStringLiteral("tail must be a number from 1 to %1").arg(MaxTailLines))));
+                QStringLiteral("tail"), QStringLiteral("tail must be a number from %1 to %2")
+                                            .arg(follow ? 0 : 1)
+                                            .arg(MaxTailLines))));
             return;
         }
+        tail = lines;
+    }
+    if (follow) {
+        m_services.logs.addFollower(reply, id, path, tail);
+        return;
+    }
+    if (tail) {
+        const int lines = *tail;
         reply.send(HttpResponse::bytes(
             LogTail::lastLines(path, lines, info.size(), 16 * 1024 * 1024), textType));
         return;

@@ -3,7 +3,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
-#include <QPointer>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -19,10 +18,36 @@ LogStreamHub::LogStreamHub(QObject *parent) : QObject(parent)
 LogStreamHub::~LogStreamHub()
 {
     for (Client *client : std::as_const(m_clients)) {
-        client->socket->disconnect(this);
-        delete client->socket;
+        if (client->connection)
+            client->connection->disconnect(this);
         delete client;
     }
+    m_clients.clear();
+}
+
+LogStreamHub::Client *LogStreamHub::add(QObject *connection, const QString &sandboxId,
+                                        const QString &logPath)
+{
+    auto *client = new Client;
+    client->connection = connection;
+    client->sandboxId = sandboxId;
+    client->path = logPath;
+    m_clients.insert(connection, client);
+    connect(connection, &QObject::destroyed, this,
+            [this, connection] { removeClient(connection); });
+    return client;
+}
+
+void LogStreamHub::watch(const QString &path)
+{
+    if (m_watcher.files().contains(path))
+        return;
+    if (!QFileInfo::exists(path)) {
+        QFile touch(path);
+        touch.open(QIODevice::Append);
+        touch.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
+    m_watcher.addPath(path);
 }
 
 void LogStreamHub::addClient(std::unique_ptr<QWebSocket> owned, const QString &sandboxId,
@@ -32,13 +57,13 @@ void LogStreamHub::addClient(std::unique_ptr<QWebSocket> owned, const QString &s
     socket->setParent(this);
     socket->setMaxAllowedIncomingMessageSize(MaxIncomingMessage);
     socket->setMaxAllowedIncomingFrameSize(MaxIncomingMessage);
-
-    auto *client = new Client;
-    client->socket = socket;
-    client->sandboxId = sandboxId;
-    client->path = logPath;
-    m_clients.insert(socket, client);
-    connect(socket, &QWebSocket::disconnected, this, [this, socket] { removeClient(socket); });
+    Client *client = add(socket, sandboxId, logPath);
+    client->send = [socket](const QString &text) { socket->sendTextMessage(text); };
+    client->pending = [socket] { return socket->bytesToWrite(); };
+    client->close = [socket](const QString &reason) {
+        socket->close(QWebSocketProtocol::CloseCodeNormal, reason);
+    };
+    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
     // Clients have nothing to say; whatever they send is read and dropped.
     connect(socket, &QWebSocket::textMessageReceived, this, [] {});
 
@@ -50,26 +75,38 @@ void LogStreamHub::addClient(std::unique_ptr<QWebSocket> owned, const QString &s
     backlog.truncate(complete);
     if (!backlog.isEmpty())
         socket->sendTextMessage(client->decoder.decode(backlog));
-
-    if (!m_watcher.files().contains(logPath)) {
-        if (!QFileInfo::exists(logPath)) {
-            QFile touch(logPath);
-            touch.open(QIODevice::Append);
-            touch.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-        }
-        m_watcher.addPath(logPath);
-    }
+    watch(logPath);
     pump(client); // bytes written between the backlog read and the watch
 }
 
-void LogStreamHub::removeClient(QWebSocket *socket)
+void LogStreamHub::addFollower(const HttpReply &reply, const QString &sandboxId,
+                               const QString &logPath, std::optional<int> tailLines)
 {
-    Client *client = m_clients.take(socket);
+    HttpResponse head = HttpResponse::bytes({}, "text/plain; charset=utf-8");
+    head.withHeader("Cache-Control", "no-cache");
+    QObject *connection = reply.beginChunked(head);
+    if (!connection)
+        return;
+    Client *client = add(connection, sandboxId, logPath);
+    client->send = [reply](const QString &text) { reply.writeChunk(text.toUtf8()); };
+    client->pending = [reply] { return reply.pendingBytes(); };
+    client->close = [reply](const QString &) { reply.endChunked(); };
+    const qint64 size = QFileInfo(logPath).size();
+    if (tailLines) {
+        const QByteArray tail = LogTail::lastLines(logPath, *tailLines, size);
+        client->offset = size - tail.size();
+    }
+    watch(logPath);
+    pump(client);
+}
+
+void LogStreamHub::removeClient(QObject *connection)
+{
+    Client *client = m_clients.take(connection);
     if (!client)
         return;
     const QString path = client->path;
     delete client;
-    socket->deleteLater();
     const bool watched = std::any_of(m_clients.cbegin(), m_clients.cend(),
                                      [&](const Client *c) { return c->path == path; });
     if (!watched)
@@ -80,14 +117,15 @@ void LogStreamHub::closeSandbox(const QString &sandboxId, const QString &reason)
 {
     const auto clients = m_clients;
     for (Client *client : clients) {
-        if (client->sandboxId == sandboxId)
-            client->socket->close(QWebSocketProtocol::CloseCodeNormal, reason);
+        if (client->sandboxId == sandboxId && client->connection)
+            client->close(reason);
     }
 }
 
 void LogStreamHub::onFileChanged(const QString &path)
 {
-    for (Client *client : std::as_const(m_clients)) {
+    const auto clients = m_clients;
+    for (Client *client : clients) {
         if (client->path == path)
             pump(client);
     }
@@ -98,11 +136,12 @@ void LogStreamHub::onFileChanged(const QString &path)
 
 void LogStreamHub::pump(Client *client)
 {
-    QWebSocket *socket = client->socket;
-    if (socket->bytesToWrite() > MaxClientBacklog) {
-        qCWarning(lcLogs) << "log client of sandbox" << client->sandboxId
+    if (!client->connection)
+        return;
+    if (client->pending() > MaxClientBacklog) {
+        qCWarning(lcLogs) << "log reader of sandbox" << client->sandboxId
                           << "is not reading; closing it";
-        socket->close(QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("client too slow"));
+        client->close(QStringLiteral("client too slow"));
         return;
     }
     QFile file(client->path);
@@ -117,15 +156,13 @@ void LogStreamHub::pump(Client *client)
     client->offset += data.size();
     const QString text = client->decoder.decode(data);
     if (!text.isEmpty())
-        socket->sendTextMessage(text);
+        client->send(text);
     // More than one chunk waiting: continue after other events had their turn.
     if (client->offset < file.size() && !client->readScheduled) {
         client->readScheduled = true;
-        QPointer<QWebSocket> guard(socket);
+        QPointer<QObject> guard(client->connection);
         QTimer::singleShot(0, this, [this, guard] {
-            if (!guard)
-                return;
-            Client *c = m_clients.value(guard.data());
+            Client *c = guard ? m_clients.value(guard.data()) : nullptr;
             if (!c)
                 return;
             c->readScheduled = false;

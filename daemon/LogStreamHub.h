@@ -1,16 +1,23 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include <QFileSystemWatcher>
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QStringDecoder>
+
+#include "HttpReply.h"
 
 class QWebSocket;
 
-// Follows sandboxes' log files for WebSocket clients: the last 1000 lines first, then every
-// byte appended, pushed when inotify reports the write (no polling).
+// Follows sandboxes' log files for their readers, pushing every byte appended as soon as
+// inotify reports the write (no polling): WebSocket clients (the dashboard's terminal) get
+// the last 1000 lines first; HTTP followers (GET .../logs?follow=1, `claude-remote logs -f`)
+// get a chunked answer that stays open.
 class LogStreamHub : public QObject
 {
     Q_OBJECT
@@ -27,25 +34,35 @@ public:
 
     void addClient(std::unique_ptr<QWebSocket> socket, const QString &sandboxId,
                    const QString &logPath);
-    // The sandbox is gone: say so to its clients and close them.
+    // Streams the log over a chunked HTTP answer: the last tailLines lines (the whole log
+    // when nullopt), then what is appended, until the sandbox is deleted or the client leaves.
+    void addFollower(const HttpReply &reply, const QString &sandboxId, const QString &logPath,
+                     std::optional<int> tailLines);
+    // The sandbox is gone: say so to its readers and close them.
     void closeSandbox(const QString &sandboxId, const QString &reason);
     int clientCount() const { return static_cast<int>(m_clients.size()); }
 
 private:
+    // One reader: where it is in the file, and how to reach it.
     struct Client
     {
-        QWebSocket *socket = nullptr;
+        QPointer<QObject> connection; // the QWebSocket or QTcpSocket; gone means the reader left
         QString sandboxId;
         QString path;
         qint64 offset = 0;
         QStringDecoder decoder{QStringDecoder::Utf8};
         bool readScheduled = false;
+        std::function<void(const QString &text)> send;
+        std::function<qint64()> pending;
+        std::function<void(const QString &reason)> close;
     };
 
+    Client *add(QObject *connection, const QString &sandboxId, const QString &logPath);
+    void watch(const QString &path);
     void onFileChanged(const QString &path);
     void pump(Client *client);
-    void removeClient(QWebSocket *socket);
+    void removeClient(QObject *connection);
 
     QFileSystemWatcher m_watcher;
-    QHash<QWebSocket *, Client *> m_clients;
+    QHash<QObject *, Client *> m_clients;
 };

@@ -190,7 +190,7 @@ no_follow_loop() { ! pgrep -f "sh -s claude-remote-follow $1" >/dev/null; }
     rc=0
     wait "$pid" || rc=$?
     assert_equal "$rc" 0
-    # the loop on the server ends too, within its 1 s heartbeat
+    # the follower on the server ends too, as soon as its input closes
     wait_until 10 no_follow_loop "$id"
     # each line once: new output is appended, not the whole log again
     assert_equal "$(grep -c 'stub backend started' "$out")" 1

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
 
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void importCaptureFallback();
     void webSocketBacklogThenLiveOutput();
     void logTail();
+    void followLogOverHttp();
     void restartAdoptsRunningSandbox();
     void killedSessionTurnsDead();
     void backendExitIsRecorded();
@@ -430,6 +432,48 @@ void tst_DaemonApi::logTail()
     QCOMPARE(
         m_http.get(daemon.url(QStringLiteral("/api/sandboxes/%1/logs?tail=abc").arg(id))).status,
         422);
+}
+
+void tst_DaemonApi::followLogOverHttp()
+{
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    const QString id =
+        create(daemon, QStringLiteral("stub")).value(QStringLiteral("id")).toString();
+    QTRY_VERIFY_WITH_TIMEOUT(log(daemon, id).contains("green stub line"), 10000);
+    QTcpSocket socket;
+    socket.connectToHost(QStringLiteral("127.0.0.1"), daemon.port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET /api/sandboxes/" + id.toUtf8() +
+                 "/logs?follow=1&tail=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    QByteArray received;
+    const auto receive = [&] {
+        received += socket.readAll();
+        return received;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(receive().contains("green stub line"), 5000);
+    QVERIFY(received.startsWith("HTTP/1.1 200 OK"));
+    QVERIFY(received.contains("Transfer-Encoding: chunked"));
+    QVERIFY(!received.contains("pwd=[")); // only the last line, then what comes
+    const auto type = [&](const QString &text) {
+        daemon.tmux({QStringLiteral("send-keys"), QStringLiteral("-t"),
+                     QStringLiteral("=sandbox-%1:").arg(id.left(8)), text,
+                     QStringLiteral("Enter")});
+    };
+    type(QStringLiteral("first-followed-line"));
+    QTRY_VERIFY_WITH_TIMEOUT(receive().contains("first-followed-line"), 5000);
+    // Longer than the 10 s request deadline: a followed log is left open.
+    QTest::qWait(11000);
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+    type(QStringLiteral("second-followed-line"));
+    QTRY_VERIFY_WITH_TIMEOUT(receive().contains("second-followed-line"), 5000);
+    // Deleting the sandbox ends the answer with the last chunk.
+    QCOMPARE(m_http.request("DELETE", daemon.url(QStringLiteral("/api/sandboxes/") + id)).status,
+             204);
+    QTRY_VERIFY_WITH_TIMEOUT(receive().endsWith("\r\n0\r\n\r\n"), 5000);
+    QCOMPARE(m_http.get(daemon.url(QStringLiteral("/api/sandboxes/%1/logs?follow=maybe").arg(id)))
+                 .status,
+             404);
 }
 
 void tst_DaemonApi::restartAdoptsRunningSandbox()
