@@ -59,6 +59,16 @@ struct Figure
 
 QList<Figure> g_figures;
 bool g_quick = false;
+QList<DaemonProcess *> g_daemons; // shut down before a failed run exits
+
+// Ends the run: the daemons (and their Xvfbs and tmux servers) must not outlive it.
+[[noreturn]] void fail(const QString &message)
+{
+    QTextStream(stderr) << "bench: " << message << Qt::endl;
+    for (DaemonProcess *daemon : std::as_const(g_daemons))
+        daemon->shutdown();
+    std::exit(1);
+}
 
 QTextStream &out()
 {
@@ -217,7 +227,9 @@ QString create(DaemonProcess &daemon, TestHttp &http, const QString &backend, do
     if (ms)
         *ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     if (result.status != 201)
-        qFatal("create failed: %d %s", result.status, result.body.constData());
+        fail(QStringLiteral("create failed: %1 %2")
+                 .arg(result.status)
+                 .arg(QString::fromUtf8(result.body)));
     return result.json().object().value(QStringLiteral("id")).toString();
 }
 
@@ -232,7 +244,7 @@ void waitForThumbnails(DaemonProcess &daemon, TestHttp &http, const QStringList 
                                .status == 200;
                 },
                 15000))
-            qFatal("no thumbnail for %s", qPrintable(id));
+            fail(QStringLiteral("no thumbnail for %1").arg(id));
     }
 }
 
@@ -329,7 +341,7 @@ void captureFigures()
     launcher.start({QStringLiteral("bench"), 150, QSize(1920, 1080), 24, dir.path()}, &context,
                    [&](Expected<XvfbInstance, QString> result) { started = std::move(result); });
     if (!QTest::qWaitFor([&] { return started.has_value(); }, 15000) || !*started)
-        qFatal("Xvfb did not start");
+        fail(QStringLiteral("Xvfb did not start"));
     const XvfbInstance xvfb = **started;
     const auto stopXvfb = qScopeGuard([&] { ::kill(static_cast<pid_t>(xvfb.pid), SIGKILL); });
 
@@ -362,7 +374,7 @@ void captureFigures()
             });
             ours += threadCpuMs() - start;
             if (!outcome)
-                qFatal("capture failed: %s", qPrintable(outcome.error()));
+                fail(QStringLiteral("capture failed: ") + outcome.error());
         }
         *serverMs = (xvfbCpu() - serverBefore) / count;
         return ours / count;
@@ -616,11 +628,12 @@ void daemonFigures()
                 .arg(few)
                 .arg(many));
         DaemonProcess daemon;
+        g_daemons.append(&daemon);
         DaemonProcess::Options options;
         options.backendsJson = backendsJson();
         options.environment.insert(QStringLiteral("MANAGER_CAPTURE"), QStringLiteral("import"));
         if (!daemon.start(options))
-            qFatal("the baseline daemon did not start");
+            fail(QStringLiteral("the baseline daemon did not start"));
         QStringList ids;
         for (int i = 0; i < few; ++i)
             ids.append(create(daemon, http, QStringLiteral("static")));
@@ -640,14 +653,17 @@ void daemonFigures()
         QTest::qWait(2500); // every sandbox's PNG captured and held
         baselineRss = rssMb(daemon.pid());
         daemon.shutdown();
+        g_daemons.removeOne(&daemon);
     }
 
     say(QStringLiteral("daemon: native capture, %1 then %2 sandboxes").arg(few).arg(many));
     DaemonProcess daemon;
+    g_daemons.append(&daemon);
+    const auto forget = qScopeGuard([&] { g_daemons.removeOne(&daemon); });
     DaemonProcess::Options options;
     options.backendsJson = backendsJson();
     if (!daemon.start(options))
-        qFatal("the daemon did not start");
+        fail(QStringLiteral("the daemon did not start"));
     QStringList ids;
     QList<double> creates;
     for (int i = 0; i < few; ++i) {
