@@ -148,6 +148,9 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         socket->deleteLater();
         return;
     }
+    // Answers go out at once: Nagle's algorithm would hold the tail of one until the
+    // client's delayed ACK (40 ms a request on loopback).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Bounds what a connection can make us hold: one head plus one body.
     socket->setReadBufferSize(m_settings.limits.maxHeadBytes + m_settings.limits.maxBodyBytes +
                               65536);

@@ -65,10 +65,14 @@ void HttpReply::send(const HttpResponse &response) const
     m_state->sent = true;
     if (!isConnected())
         return;
-    // The head in one write (QHttpServerResponder writes it piecewise), the body in a
-    // second: the socket copies it into its buffer anyway, no need to copy it twice.
+    // One write for head and body (QHttpServerResponder writes them piecewise); a large
+    // body follows in a second write rather than being copied into the first.
+    constexpr qsizetype InlineBody = 64 * 1024;
+    const bool hasBody = !m_state->headRequest && response.status != 304 &&
+                         response.status != 204 && !response.body.isEmpty();
+    const bool inlineBody = hasBody && response.body.size() <= InlineBody;
     QByteArray out;
-    out.reserve(1024);
+    out.reserve(1024 + (inlineBody ? response.body.size() : 0));
     out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' +
            GuardedTcpServer::statusText(response.status) + "\r\n";
     if (!response.contentType.isEmpty())
@@ -83,9 +87,10 @@ void HttpReply::send(const HttpResponse &response) const
     if (response.status != 304)
         out += m_state->commonHeaders;
     out += "\r\n";
+    if (inlineBody)
+        out += response.body;
     m_state->socket->write(out);
-    if (!m_state->headRequest && response.status != 304 && response.status != 204 &&
-        !response.body.isEmpty())
+    if (hasBody && !inlineBody)
         m_state->socket->write(response.body);
 }
 
