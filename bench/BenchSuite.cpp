@@ -243,7 +243,7 @@ void waitForThumbnails(DaemonProcess &daemon, TestHttp &http, const QStringList 
                                             .arg(id)))
                                .status == 200;
                 },
-                15000))
+                60000))
             fail(QStringLiteral("no thumbnail for %1").arg(id));
     }
 }

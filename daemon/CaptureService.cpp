@@ -68,9 +68,19 @@ QString CaptureService::lastError(const QString &id) const
 
 void CaptureService::tick()
 {
-    for (auto it = m_sources.cbegin(); it != m_sources.cend(); ++it) {
-        if (!it.value()->busy)
-            captureOne(it.key(), false);
+    // Every sandbox once per tick, at most MaxInFlight at a time: the next one starts as
+    // soon as one finishes.
+    m_round = m_sources.keys();
+    drain();
+}
+
+void CaptureService::drain()
+{
+    while (m_inFlight < MaxInFlight && !m_round.isEmpty()) {
+        const QString id = m_round.takeFirst();
+        const auto slot = m_sources.value(id);
+        if (slot && !slot->busy)
+            captureOne(id, false);
     }
 }
 
@@ -89,9 +99,12 @@ void CaptureService::captureOne(const QString &id, bool forFull)
         }
     }
     slot->busy = true;
+    ++m_inFlight;
     std::weak_ptr<Slot> weak = slot;
     slot->source->capture(
         wants, this, [this, id, weak, forFull](Expected<ProcessedFrame, QString> result) {
+            --m_inFlight;
+            const auto next = qScopeGuard([this] { drain(); });
             const auto current = weak.lock();
             if (!current || m_sources.value(id) != current)
                 return; // detached while capturing

@@ -25,6 +25,10 @@ class CaptureService : public QObject
 
 public:
     static constexpr std::chrono::milliseconds Interval{2000};
+    // Captures under way at once (the native path's work is bounded by its 2-thread pool
+    // already; this bounds the import fallback's processes, 50 of which every 2 s would
+    // swamp the machine).
+    static constexpr int MaxInFlight = 4;
     enum class Format
     {
         Png,
@@ -62,6 +66,7 @@ private:
 
     void attach(const QString &id, std::unique_ptr<FrameSource> source);
     void tick();
+    void drain();
     void captureOne(const QString &id, bool forFull);
     void finishWaiters(const QString &id, const QString &error);
 
@@ -70,4 +75,6 @@ private:
     QTimer m_timer;
     FrameStore m_store;
     QHash<QString, std::shared_ptr<Slot>> m_sources;
+    int m_inFlight = 0;
+    QStringList m_round; // this tick's sandboxes still to capture
 };
