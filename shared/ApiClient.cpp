@@ -60,6 +60,7 @@ ApiClient::~ApiClient()
 
 void ApiClient::setBaseUrl(const QUrl &url)
 {
+    m_listEtag.clear(); // another daemon, perhaps
     if (url == m_baseUrl)
         return;
     abortAll();
@@ -191,8 +192,30 @@ Expected<Sandbox, QString> sandboxFromBody(const QByteArray &body)
 
 void ApiClient::listSandboxes(const QObject *context, Callback<QList<Sandbox>> done)
 {
-    sendParsed<QList<Sandbox>>("GET", QStringLiteral("/api/sandboxes"), {}, context,
-                               std::move(done), &JsonCodec::sandboxListFromJson);
+    // Polled every few seconds: revalidated with the list's ETag, so an unchanged list
+    // costs a 304 and is answered from the last copy.
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (!m_listEtag.isEmpty())
+        headers.append({"If-None-Match", m_listEtag});
+    send("GET", url(QStringLiteral("/api/sandboxes")), {}, headers, context,
+         [this, done = std::move(done)](QNetworkReply &reply) {
+             if (statusOf(reply) == 304) {
+                 done(m_lastList);
+                 return;
+             }
+             if (auto error = failure(reply)) {
+                 done(std::move(*error));
+                 return;
+             }
+             auto list = JsonCodec::sandboxListFromJson(reply.readAll());
+             if (!list) {
+                 done(parseFailure(list.error()));
+                 return;
+             }
+             m_listEtag = reply.rawHeader("ETag");
+             m_lastList = *list;
+             done(std::move(list).value());
+         });
 }
 
 void ApiClient::sandbox(const QString &id, const QObject *context, Callback<Sandbox> done)

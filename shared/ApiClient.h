@@ -122,4 +122,6 @@ private:
     QString m_token;
     std::chrono::milliseconds m_timeout = DefaultTimeout;
     QSet<QNetworkReply *> m_pending;
+    QByteArray m_listEtag; // of m_lastList, the last list the daemon sent
+    QList<Sandbox> m_lastList;
 };

@@ -19,6 +19,7 @@ private Q_SLOTS:
     void validationErrorsNameTheField_data();
     void validationErrorsNameTheField();
     void screenshotsRevalidateWithEtag();
+    void listRevalidatesWithEtag();
     void logTailMetricsBackends();
     void refusedConnectionIsANetworkError();
     void bearerTokenIsSent();
@@ -46,18 +47,23 @@ std::optional<Result> await(Call call, int timeoutMs = 20000)
 class HandServer : public QObject
 {
 public:
-    explicit HandServer(QByteArray reply) : m_reply(std::move(reply))
+    // Answers the n-th request (bodyless) with replies[n], the last one for any after it.
+    explicit HandServer(QList<QByteArray> replies) : m_replies(std::move(replies))
     {
         m_server.listen(QHostAddress::LocalHost, 0);
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             QTcpSocket *socket = m_server.nextPendingConnection();
             connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
                 requests += socket->readAll();
-                if (requests.contains("\r\n\r\n") && !m_reply.isEmpty())
-                    socket->write(m_reply);
+                if (m_replies.isEmpty())
+                    return;
+                for (qsizetype complete = requests.count("\r\n\r\n"); m_answered < complete;
+                     ++m_answered)
+                    socket->write(m_replies.at(std::min(m_answered, m_replies.size() - 1)));
             });
         });
     }
+    explicit HandServer(QByteArray reply) : HandServer(QList<QByteArray>{std::move(reply)}) {}
     QUrl url() const
     {
         return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()));
@@ -66,7 +72,8 @@ public:
 
 private:
     QTcpServer m_server;
-    QByteArray m_reply;
+    QList<QByteArray> m_replies;
+    qsizetype m_answered = 0;
 };
 
 } // namespace
@@ -223,6 +230,58 @@ void tst_ApiClient::screenshotsRevalidateWithEtag()
     QVERIFY(fullAgain && *fullAgain && (*fullAgain)->unchanged);
 }
 
+void tst_ApiClient::listRevalidatesWithEtag()
+{
+    // Against a server that answers by hand: the second poll carries the first answer's
+    // ETag, and its 304 is answered from the list already held.
+    const QByteArray body =
+        R"([{"id":"6f1c0e3a-1111-4222-8333-444455556666","name":"held","backend":"stub",)"
+        R"("project_dir":"/tmp","display":null,"tmux_session":"sandbox-6f1c0e3a",)"
+        R"("status":"running","created_at":"2026-11-27T10:00:00Z"}])";
+    HandServer server(
+        {"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nETag: \"list-1\"\r\n"
+         "Content-Length: " +
+             QByteArray::number(body.size()) + "\r\n\r\n" + body,
+         "HTTP/1.1 304 Not Modified\r\nETag: \"list-1\"\r\nContent-Length: 0\r\n\r\n"});
+    QNetworkAccessManager network;
+    ApiClient hand(network, server.url());
+    auto first = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { hand.listSandboxes(context, done); });
+    QVERIFY(first && *first);
+    QCOMPARE((*first)->size(), 1);
+    QVERIFY(!server.requests.contains("If-None-Match"));
+    auto second = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { hand.listSandboxes(context, done); });
+    QVERIFY(second && *second);
+    QVERIFY2(server.requests.contains("\r\nIf-None-Match: \"list-1\"\r\n"),
+             server.requests.constData());
+    QCOMPARE((*second)->size(), 1);
+    QCOMPARE((*second)->first().name, QStringLiteral("held"));
+
+    // Against the daemon: a change to the list is seen on the next poll, not hidden by a 304.
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    ApiClient api(network, daemon.url());
+    auto empty = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY(empty && *empty && (*empty)->isEmpty());
+    const CreateRequest request{QStringLiteral("listed"), QStringLiteral("stub"),
+                                daemon.projectDir(), true};
+    auto created = await<ApiResult<Sandbox>>(
+        [&](QObject *context, auto done) { api.createSandbox(request, context, done); });
+    QVERIFY(created && *created);
+    auto listed = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY(listed && *listed);
+    QCOMPARE((*listed)->size(), 1);
+    QCOMPARE((*listed)->first().name, QStringLiteral("listed"));
+    auto unchanged = await<ApiResult<QList<Sandbox>>>(
+        [&](QObject *context, auto done) { api.listSandboxes(context, done); });
+    QVERIFY(unchanged && *unchanged);
+    QCOMPARE((*unchanged)->size(), 1);
+    QCOMPARE((*unchanged)->first().id, (*created)->id);
+}
+
 void tst_ApiClient::logTailMetricsBackends()
 {
     DaemonProcess daemon;
@@ -331,7 +390,7 @@ void tst_ApiClient::tokenAgainstTheDaemon()
 
 void tst_ApiClient::slowServerTimesOut()
 {
-    HandServer silent({});
+    HandServer silent(QList<QByteArray>{});
     QNetworkAccessManager network;
     ApiClient api(network, silent.url());
     api.setTimeout(std::chrono::milliseconds(300));
@@ -345,7 +404,7 @@ void tst_ApiClient::slowServerTimesOut()
 
 void tst_ApiClient::abortAllCancels()
 {
-    HandServer silent({});
+    HandServer silent(QList<QByteArray>{});
     QNetworkAccessManager network;
     ApiClient api(network, silent.url());
     QObject context;
@@ -361,7 +420,7 @@ void tst_ApiClient::abortAllCancels()
 
 void tst_ApiClient::destroyedContextGetsNoCallback()
 {
-    HandServer silent({});
+    HandServer silent(QList<QByteArray>{});
     QNetworkAccessManager network;
     ApiClient api(network, silent.url());
     bool called = false;
