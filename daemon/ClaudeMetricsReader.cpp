@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -90,12 +92,16 @@ bool ClaudeMetricsReader::update(const QString &path, FileState &state)
     if (info.st_size == state.offset)
         return true;
     file.seek(state.offset);
+    // Read what was appended, in chunks of at most 4 MiB; never ask for more than is there
+    // (QIODevice::read allocates what it is asked for).
     constexpr qint64 Chunk = 4 * 1024 * 1024;
-    while (!file.atEnd()) {
-        const QByteArray data = file.read(Chunk);
+    qint64 remaining = info.st_size - state.offset;
+    while (remaining > 0) {
+        const QByteArray data = file.read(std::min(Chunk, remaining));
         if (data.isEmpty())
             break;
         state.offset += data.size();
+        remaining -= data.size();
         qsizetype start = 0;
         qsizetype newline;
         while ((newline = data.indexOf('\n', start)) >= 0) {
