@@ -76,7 +76,8 @@ QByteArray Application::securityHeaders()
     return "X-Content-Type-Options: nosniff\r\n"
            "X-Frame-Options: DENY\r\n"
            // Under no-referrer a browser sends "Origin: null" with a form POST; AccessPolicy
-           // accepts that only on the two form endpoints, which carry a CSRF token.
+           // accepts that only on the two form endpoints: /new carries a CSRF token, and
+           // /login needs the secret token itself, which a cross-site page cannot know.
            "Referrer-Policy: no-referrer\r\n"
            // style-src-elem lets in inline <style> elements, and only those: xterm.js's DOM
            // renderer (the dashboard's terminal) injects its colour and cell-size rules that way

@@ -355,7 +355,7 @@ bool GuardedTcpServer::listenUnix(const QString &path, QString *error)
     const int bound = ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address);
     const int bindError = errno;
     ::umask(previous);
-    if (bound != 0 || ::listen(fd, 128) != 0) {
+    if (bound != 0 || ::listen(fd, ListenBacklog) != 0) {
         *error = QStringLiteral("cannot listen on %1: %2")
                      .arg(path, qt_error_string(bound != 0 ? bindError : errno));
         ::close(fd);

@@ -26,6 +26,8 @@ class GuardedTcpServer : public QTcpServer
 
 public:
     static constexpr std::chrono::milliseconds LingerTime{2000};
+    // Qt's default of 50 drops connection bursts (clients then retry a second later).
+    static constexpr int ListenBacklog = 1024;
 
     struct Settings
     {

@@ -86,8 +86,7 @@ std::optional<QString> HttpServer::listenUnix(const QString &path)
 
 Expected<quint16, QString> HttpServer::listen(const QHostAddress &address, quint16 port)
 {
-    // Qt's default backlog of 50 drops connection bursts (clients then retry a second later).
-    m_tcp->setListenBacklogSize(1024);
+    m_tcp->setListenBacklogSize(GuardedTcpServer::ListenBacklog);
     if (!m_tcp->listen(address, port))
         return QStringLiteral("cannot listen on %1:%2: %3")
             .arg(address.toString())

@@ -108,10 +108,10 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral(
         "Runs sandboxed AI coding agents (each with an Xvfb display and a tmux session) and serves "
         "a JSON API, a WebSocket log stream and a web dashboard.\n\n"
-        "Configured through the environment: MANAGER_LISTEN (127.0.0.1:3000), MANAGER_STATE_DIR "
-        "(.), "
-        "MANAGER_BACKENDS_FILE, MANAGER_STATIC_DIR, MANAGER_SCREEN (1920x1080x24), MANAGER_CAPTURE "
-        "(xshm|import), MANAGER_CLAUDE_DIR. See docs/CONFIGURATION.md."));
+        "Configured through the environment: MANAGER_LISTEN (127.0.0.1:3000, or unix:/path), "
+        "MANAGER_STATE_DIR (.), MANAGER_BACKENDS_FILE, MANAGER_STATIC_DIR, MANAGER_SCREEN "
+        "(1920x1080x24), MANAGER_CAPTURE (xshm|import), MANAGER_CLAUDE_DIR, MANAGER_TOKEN_FILE, "
+        "MANAGER_ALLOWED_HOSTS. See docs/CONFIGURATION.md."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption checkOption(

@@ -10,8 +10,11 @@ HostConnection::HostConnection(HostSettings settings, QNetworkAccessManager &net
 {
     m_api.setToken(m_settings.token);
     if (!m_settings.isDirect()) {
-        m_tunnel = std::make_unique<SshTunnel>(SshTunnel::Config{
-            m_settings.sshDestination, m_settings.sshOptionList(), m_settings.remotePort});
+        m_tunnel = std::make_unique<SshTunnel>(
+            SshTunnel::Config{.destination = m_settings.sshDestination,
+                              .extraOptions = m_settings.sshOptionList(),
+                              .remotePort = m_settings.remotePort,
+                              .remoteSocket = m_settings.remoteSocket});
         connect(m_tunnel.get(), &SshTunnel::stateChanged, this,
                 &HostConnection::tunnelStateChanged);
     }
@@ -172,10 +175,13 @@ void HostConnection::pollFailed(const ApiFailure &failure)
         // The tunnel is up, so ssh reached the server: what is missing is the daemon on it.
         const QString channel = m_tunnel->channelError();
         setState(State::DaemonNotRunning,
-                 channel.isEmpty() ? QStringLiteral("nothing answers on port %1 of %2 (%3)")
-                                         .arg(m_settings.remotePort)
-                                         .arg(m_settings.sshDestination, failure.message)
-                                   : channel);
+                 channel.isEmpty()
+                     ? QStringLiteral("nothing answers on %1 of %2 (%3)")
+                           .arg(m_settings.remoteSocket.isEmpty()
+                                    ? QStringLiteral("port %1").arg(m_settings.remotePort)
+                                    : QStringLiteral("socket %1").arg(m_settings.remoteSocket),
+                                m_settings.sshDestination, failure.message)
+                     : channel);
         return;
     }
     setState(failure.networkError == QNetworkReply::ConnectionRefusedError ? State::DaemonNotRunning

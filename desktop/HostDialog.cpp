@@ -17,6 +17,7 @@ HostDialog::HostDialog(const HostSettings &initial, QStringList takenNames, QWid
     , m_destination(new QLineEdit(initial.sshDestination, this))
     , m_options(new QLineEdit(initial.sshOptions, this))
     , m_port(new QSpinBox(this))
+    , m_socket(new QLineEdit(initial.remoteSocket, this))
     , m_url(new QLineEdit(initial.directUrl.toString(), this))
     , m_token(new QLineEdit(initial.token, this))
     , m_error(new QLabel(this))
@@ -27,6 +28,9 @@ HostDialog::HostDialog(const HostSettings &initial, QStringList takenNames, QWid
     m_options->setPlaceholderText(tr("-p 2222 -i ~/.ssh/work_key"));
     m_port->setRange(1, 65535);
     m_port->setValue(initial.remotePort);
+    m_socket->setPlaceholderText(tr("/run/claude-manager/http.sock, for MANAGER_LISTEN=unix:"));
+    m_socket->setToolTip(tr("The daemon's Unix socket on the host; forwarded instead of the port "
+                            "when given"));
     m_url->setPlaceholderText(QStringLiteral("http://127.0.0.1:3000"));
     m_token->setEchoMode(QLineEdit::Password);
     m_token->setPlaceholderText(tr("only if the daemon asks for one"));
@@ -41,6 +45,7 @@ HostDialog::HostDialog(const HostSettings &initial, QStringList takenNames, QWid
     form->addRow(tr("SSH destination"), m_destination);
     form->addRow(tr("Extra ssh options"), m_options);
     form->addRow(tr("Daemon port on the host"), m_port);
+    form->addRow(tr("or its Unix socket"), m_socket);
     form->addRow(m_direct);
     form->addRow(tr("URL"), m_url);
     form->addRow(tr("Token"), m_token);
@@ -64,6 +69,7 @@ void HostDialog::updateMode()
     m_destination->setEnabled(ssh);
     m_options->setEnabled(ssh);
     m_port->setEnabled(ssh);
+    m_socket->setEnabled(ssh);
     m_url->setEnabled(!ssh);
 }
 
@@ -76,6 +82,7 @@ HostSettings HostDialog::settings() const
         settings.sshDestination = m_destination->text().trimmed();
         settings.sshOptions = m_options->text().trimmed();
         settings.remotePort = static_cast<quint16>(m_port->value());
+        settings.remoteSocket = m_socket->text().trimmed();
     } else {
         settings.directUrl = QUrl::fromUserInput(m_url->text().trimmed());
     }

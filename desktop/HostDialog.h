@@ -34,6 +34,7 @@ private:
     QLineEdit *m_destination;
     QLineEdit *m_options;
     QSpinBox *m_port;
+    QLineEdit *m_socket;
     QLineEdit *m_url;
     QLineEdit *m_token;
     QLabel *m_error;

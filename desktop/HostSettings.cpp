@@ -74,6 +74,16 @@ QString HostSettings::validationError() const
         return QStringLiteral("the SSH destination cannot contain spaces");
     if (remotePort == 0)
         return QStringLiteral("the remote port must be from 1 to 65535");
+    if (!remoteSocket.isEmpty()) {
+        // ssh reads "-L port:/path": a colon or a space would split the path.
+        if (!remoteSocket.startsWith(u'/'))
+            return QStringLiteral("the remote socket must be an absolute path");
+        if (remoteSocket.contains(u':') || remoteSocket.contains(u' '))
+            return QStringLiteral("the remote socket path cannot contain ':' or spaces");
+        if (remoteSocket.toUtf8().size() > MaxSocketPathBytes)
+            return QStringLiteral("the remote socket path is longer than %1 bytes")
+                .arg(MaxSocketPathBytes);
+    }
     if (!splitShellWords(sshOptions))
         return QStringLiteral("the ssh options have an unbalanced quote");
     return {};

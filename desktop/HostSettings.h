@@ -11,6 +11,7 @@
 struct HostSettings
 {
     static constexpr quint16 DefaultRemotePort = 3000;
+    static constexpr int MaxSocketPathBytes = 107; // sun_path, less its terminating zero
 
     QString name;
     QString sshDestination; // user@server or a Host from ~/.ssh/config; empty for direct
@@ -18,6 +19,9 @@ struct HostSettings
     quint16 remotePort = DefaultRemotePort;
     QUrl directUrl; // set instead of sshDestination for a daemon reachable without SSH
     QString token;  // bearer token, when the daemon asks for one
+    // The daemon's Unix socket on the host (MANAGER_LISTEN=unix:/path), forwarded instead of
+    // remotePort when set.
+    QString remoteSocket;
 
     bool isDirect() const { return sshDestination.isEmpty(); }
     QStringList sshOptionList() const;

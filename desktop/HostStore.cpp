@@ -9,6 +9,7 @@ const QString Name = QStringLiteral("name");
 const QString Destination = QStringLiteral("sshDestination");
 const QString Options = QStringLiteral("sshOptions");
 const QString Port = QStringLiteral("remotePort");
+const QString Socket = QStringLiteral("remoteSocket");
 const QString Url = QStringLiteral("url");
 const QString Token = QStringLiteral("token");
 const QString Terminal = QStringLiteral("viewer/terminalCommand");
@@ -31,6 +32,7 @@ QList<HostSettings> HostStore::hosts() const
         host.sshOptions = m_settings.value(Key::Options).toString();
         host.remotePort = static_cast<quint16>(
             m_settings.value(Key::Port, HostSettings::DefaultRemotePort).toUInt());
+        host.remoteSocket = m_settings.value(Key::Socket).toString();
         host.directUrl = QUrl(m_settings.value(Key::Url).toString());
         host.token = m_settings.value(Key::Token).toString();
         if (!host.name.isEmpty())
@@ -51,6 +53,10 @@ void HostStore::setHosts(const QList<HostSettings> &hosts)
         m_settings.setValue(Key::Destination, host.sshDestination);
         m_settings.setValue(Key::Options, host.sshOptions);
         m_settings.setValue(Key::Port, host.remotePort);
+        if (host.remoteSocket.isEmpty())
+            m_settings.remove(Key::Socket);
+        else
+            m_settings.setValue(Key::Socket, host.remoteSocket);
         m_settings.setValue(Key::Url, host.directUrl.toString());
         if (host.token.isEmpty())
             m_settings.remove(Key::Token);

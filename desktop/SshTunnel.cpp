@@ -140,7 +140,9 @@ QStringList SshTunnel::arguments(quint16 localPort) const
         QStringLiteral("-o"),
         QStringLiteral("BatchMode=yes"),
         QStringLiteral("-L"),
-        QStringLiteral("127.0.0.1:%1:127.0.0.1:%2").arg(localPort).arg(m_config.remotePort)};
+        m_config.remoteSocket.isEmpty()
+            ? QStringLiteral("127.0.0.1:%1:127.0.0.1:%2").arg(localPort).arg(m_config.remotePort)
+            : QStringLiteral("127.0.0.1:%1:%2").arg(localPort).arg(m_config.remoteSocket)};
     args += m_config.extraOptions;
     // Defaults the user's own options may override.
     args += {QStringLiteral("-o"), QStringLiteral("ServerAliveInterval=%1").arg(ServerAliveSeconds),

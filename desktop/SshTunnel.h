@@ -36,6 +36,7 @@ public:
         QStringList extraOptions;
         quint16 remotePort = 3000;
         QString program = QStringLiteral("ssh");
+        QString remoteSocket; // forwarded instead of remotePort when set
     };
 
     static constexpr std::chrono::milliseconds InitialBackoff{1000};

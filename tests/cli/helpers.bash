@@ -22,7 +22,7 @@ export CSM_DAEMON
 
 # The CLI sees nothing of the developer's own settings.
 cli_isolate() {
-    unset CLAUDE_REMOTE_HOST CLAUDE_REMOTE_PORT CLAUDE_REMOTE_SSH_OPTS CLAUDE_REMOTE_TOKEN \
+    unset CLAUDE_REMOTE_HOST CLAUDE_REMOTE_PORT CLAUDE_REMOTE_SOCKET CLAUDE_REMOTE_SSH_OPTS CLAUDE_REMOTE_TOKEN \
         CLAUDE_REMOTE_TOKEN_FILE NO_COLOR
     export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/xdg
     mkdir -p "$XDG_CONFIG_HOME/claude-remote"
@@ -61,8 +61,8 @@ create_sandbox() {
     mkdir -p "$dir"
     jq -cn --arg n "$name" --arg b "$backend" --arg d "$dir" --argjson net "$network" \
         '{name: $n, backend: $b, project_dir: $d, network: $net}' |
-        curl -sS -f -X POST -H 'Content-Type: application/json' --data-binary @- \
-            "$DAEMON_URL/api/sandboxes" | jq -er .id
+        daemon_api POST /api/sandboxes -f -H 'Content-Type: application/json' --data-binary @- |
+        jq -er .id
 }
 
 sandbox_field() {

@@ -285,7 +285,7 @@ void tst_SandboxListModel::liveDaemon()
     DaemonProcess daemon;
     QVERIFY(daemon.start());
     QNetworkAccessManager network;
-    HostConnection host(HostSettings{QStringLiteral("local"), {}, {}, 3000, daemon.url(), {}},
+    HostConnection host(HostSettings{QStringLiteral("local"), {}, {}, 3000, daemon.url(), {}, {}},
                         network);
     SandboxListModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void initTestCase();
     void argumentsPutTheTunnelsOptionsFirst();
     void connectsAndCarriesTheGrid();
+    void forwardsToTheDaemonsUnixSocket();
     void reconnectsAfterSshdComesBack();
     void refusedKeyIsAuthFailed();
     void closedSshPortIsUnreachable();
@@ -68,8 +69,11 @@ void tst_SshTunnel::initTestCase()
 
 void tst_SshTunnel::argumentsPutTheTunnelsOptionsFirst()
 {
-    SshTunnel tunnel(
-        {QStringLiteral("dev@build"), {QStringLiteral("-p"), QStringLiteral("2222")}, 3000});
+    SshTunnel tunnel({QStringLiteral("dev@build"),
+                      {QStringLiteral("-p"), QStringLiteral("2222")},
+                      3000,
+                      QStringLiteral("ssh"),
+                      {}});
     const QStringList args = tunnel.arguments(40001);
     // ssh keeps the first value of an option: ours must come before the user's.
     QCOMPARE(args.mid(0, 7),
@@ -81,6 +85,50 @@ void tst_SshTunnel::argumentsPutTheTunnelsOptionsFirst()
     QVERIFY(args.contains(QStringLiteral("ServerAliveInterval=15")));
     QCOMPARE(args.mid(args.size() - 2),
              (QStringList{QStringLiteral("--"), QStringLiteral("dev@build")}));
+
+    // A daemon on a Unix socket: the same forward, to the socket's path.
+    SshTunnel toSocket({QStringLiteral("dev@build"),
+                        {},
+                        3000,
+                        QStringLiteral("ssh"),
+                        QStringLiteral("/run/claude-manager/http.sock")});
+    const QStringList socketArgs = toSocket.arguments(40002);
+    QCOMPARE(socketArgs.at(socketArgs.indexOf(QStringLiteral("-L")) + 1),
+             QStringLiteral("127.0.0.1:40002:/run/claude-manager/http.sock"));
+}
+
+void tst_SshTunnel::forwardsToTheDaemonsUnixSocket()
+{
+    DaemonProcess daemon;
+    DaemonProcess::Options options;
+    const QString socket = daemon.workDir() + QStringLiteral("/http.sock");
+    options.environment.insert(QStringLiteral("MANAGER_LISTEN"), QStringLiteral("unix:") + socket);
+    QVERIFY(daemon.start(options));
+    SshServer sshd;
+    QString error;
+    QVERIFY2(sshd.start(&error), qPrintable(error));
+
+    QNetworkAccessManager network;
+    HostSettings settings{QStringLiteral("socket-host"),
+                          sshd.destination(),
+                          joined(sshd.clientOptions()),
+                          3000,
+                          {},
+                          {},
+                          socket};
+    QVERIFY2(settings.validationError().isEmpty(), qPrintable(settings.validationError()));
+    HostConnection host(settings, network);
+    host.start();
+    QTRY_COMPARE_WITH_TIMEOUT(host.tunnel()->state(), SshTunnel::State::Connected, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(host.state(), HostConnection::State::Connected, 15000);
+    // A sandbox created through the tunnel lands in the daemon behind the socket.
+    std::optional<ApiResult<Sandbox>> created;
+    host.api().createSandbox(
+        {QStringLiteral("via-socket"), QStringLiteral("stub"), daemon.projectDir(), true}, &host,
+        [&](ApiResult<Sandbox> result) { created.emplace(result); });
+    QTRY_VERIFY_WITH_TIMEOUT(created.has_value(), 15000);
+    QVERIFY2(*created, qPrintable(created->hasValue() ? QString() : created->error().toString()));
+    QCOMPARE((*created)->name, QStringLiteral("via-socket"));
 }
 
 void tst_SshTunnel::connectsAndCarriesTheGrid()
@@ -99,6 +147,7 @@ void tst_SshTunnel::connectsAndCarriesTheGrid()
                                                sshd.destination(),
                                                joined(sshd.clientOptions()),
                                                daemon.port(),
+                                               {},
                                                {},
                                                {}}});
     ViewerApp viewer(settings, {QStringLiteral("remote"), {}, {}, false});
@@ -128,6 +177,7 @@ void tst_SshTunnel::reconnectsAfterSshdComesBack()
                                      sshd.destination(),
                                      joined(sshd.clientOptions()),
                                      daemon.port(),
+                                     {},
                                      {},
                                      {}},
                         network);
@@ -169,6 +219,7 @@ void tst_SshTunnel::refusedKeyIsAuthFailed()
                                      joined(sshd.clientOptions(sshd.makeUnauthorizedKey())),
                                      3000,
                                      {},
+                                     {},
                                      {}},
                         network);
     host.start();
@@ -193,7 +244,8 @@ void tst_SshTunnel::closedSshPortIsUnreachable()
     QStringList options = sshd.clientOptions();
     options[options.indexOf(QStringLiteral("-p")) + 1] = QString::number(port);
     HostConnection host(
-        HostSettings{QStringLiteral("remote"), sshd.destination(), joined(options), 3000, {}, {}},
+        HostSettings{
+            QStringLiteral("remote"), sshd.destination(), joined(options), 3000, {}, {}, {}},
         network);
     host.start();
     QTRY_COMPARE_WITH_TIMEOUT(host.state(), HostConnection::State::Unreachable, 30000);
@@ -216,6 +268,7 @@ void tst_SshTunnel::missingDaemonBehindTheTunnel()
                                      sshd.destination(),
                                      joined(sshd.clientOptions()),
                                      nothing,
+                                     {},
                                      {},
                                      {}},
                         network);

@@ -9,11 +9,14 @@
 #         DIR/claude         MANAGER_CLAUDE_DIR (Claude Code session files for metrics)
 #         DIR/backends.json  MANAGER_BACKENDS_FILE, unless DAEMON_BACKENDS_FILE names one
 #         DIR/daemon.log     its stdout and stderr
-#       listening on 127.0.0.1:0, and wait for its "listening on http://127.0.0.1:PORT/" line.
+#       listening on 127.0.0.1:0 (or on the Unix socket DAEMON_SOCKET, when set), and wait
+#       for its "listening on" line.
 #       Extra NAME=VALUE pairs for its environment can be given in the array DAEMON_ENV.
 #       Calling it again with the same DIR restarts on the same state.
 #       Sets and exports DAEMON_PORT, DAEMON_URL (http://127.0.0.1:PORT), DAEMON_PID,
-#       DAEMON_DIR, DAEMON_STATE_DIR, DAEMON_TMUX_TMPDIR, DAEMON_CLAUDE_DIR, DAEMON_LOG.
+#       DAEMON_DIR, DAEMON_STATE_DIR, DAEMON_TMUX_TMPDIR, DAEMON_CLAUDE_DIR, DAEMON_LOG, and
+#       DAEMON_CURL (curl's options to reach it: --unix-socket PATH, or nothing). On a socket,
+#       DAEMON_PORT is empty and DAEMON_URL is http://localhost.
 #   daemon_stop
 #       Stop the daemon (and what it started in its process group), kill its tmux server,
 #       which ends every sandbox it ran, and the Xvfb servers it left (found by their pid in
@@ -54,7 +57,7 @@ daemon_write_backends() {
 }
 
 daemon_start() {
-    local dir=$1 backends
+    local dir=$1 backends listen=127.0.0.1:0
     : "${CSM_DAEMON:?daemon_start: set CSM_DAEMON to the claude-sandbox-manager binary}"
     [[ -x $CSM_DAEMON ]] || { echo "daemon_start: $CSM_DAEMON is not an executable" >&2; return 1; }
     mkdir -p "$dir"
@@ -71,7 +74,8 @@ daemon_start() {
     : >"$DAEMON_LOG"
     # Its own process group (setsid), so that daemon_stop also ends its Xvfb and helpers;
     # fd 3 closed because bats waits for it.
-    env MANAGER_LISTEN=127.0.0.1:0 \
+    [[ -n ${DAEMON_SOCKET:-} ]] && listen=unix:$DAEMON_SOCKET
+    env MANAGER_LISTEN="$listen" \
         MANAGER_STATE_DIR="$DAEMON_STATE_DIR" \
         MANAGER_BACKENDS_FILE="$backends" \
         MANAGER_CLAUDE_DIR="$DAEMON_CLAUDE_DIR" \
@@ -82,26 +86,39 @@ daemon_start() {
     if ! wait_until "${DAEMON_START_TIMEOUT:-30}" _daemon_started; then
         echo "daemon_start: no 'listening on' line within ${DAEMON_START_TIMEOUT:-30} s" >&2
     fi
-    DAEMON_PORT=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*/' "$DAEMON_LOG" | tail -n 1 | grep -o '[0-9]*/$')
-    DAEMON_PORT=${DAEMON_PORT%/}
-    if [[ -z $DAEMON_PORT ]] || ! alive "$DAEMON_PID"; then
+    local started=1
+    DAEMON_CURL=()
+    if [[ -n ${DAEMON_SOCKET:-} ]]; then
+        DAEMON_PORT=""
+        DAEMON_URL=http://localhost
+        DAEMON_CURL=(--unix-socket "$DAEMON_SOCKET")
+        grep -qF "listening on unix:$DAEMON_SOCKET" "$DAEMON_LOG" || started=0
+    else
+        DAEMON_PORT=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*/' "$DAEMON_LOG" | tail -n 1 | grep -o '[0-9]*/$')
+        DAEMON_PORT=${DAEMON_PORT%/}
+        DAEMON_URL=http://127.0.0.1:$DAEMON_PORT
+        [[ -n $DAEMON_PORT ]] || started=0
+    fi
+    if ((!started)) || ! alive "$DAEMON_PID"; then
         echo "daemon_start: the daemon did not start; its log:" >&2
         cat "$DAEMON_LOG" >&2
         daemon_stop
         return 1
     fi
-    DAEMON_URL=http://127.0.0.1:$DAEMON_PORT
     export DAEMON_PORT DAEMON_URL DAEMON_PID DAEMON_DIR DAEMON_STATE_DIR DAEMON_TMUX_TMPDIR \
         DAEMON_CLAUDE_DIR DAEMON_LOG
 }
 
-# Declared so that "${DAEMON_ENV[@]}" is valid when the caller set nothing.
+# Declared so that "${DAEMON_ENV[@]}" and "${DAEMON_CURL[@]}" are valid when nothing set them.
 if ! declare -p DAEMON_ENV >/dev/null 2>&1; then
     DAEMON_ENV=()
 fi
+if ! declare -p DAEMON_CURL >/dev/null 2>&1; then
+    DAEMON_CURL=()
+fi
 
 _daemon_started() {
-    grep -q 'listening on http://127\.0\.0\.1:[0-9]*/' "$DAEMON_LOG" && return 0
+    grep -q 'listening on \(http://127\.0\.0\.1:[0-9]*/\|unix:\)' "$DAEMON_LOG" && return 0
     ! alive "$DAEMON_PID"
 }
 
@@ -112,7 +129,7 @@ daemon_stop() {
     if [[ -n ${DAEMON_PID:-} ]]; then
         # The Xvfb of each sandbox outlives the daemon, as its tmux session does: ask the
         # daemon for their pids while it still answers.
-        pids=$(curl -sS --max-time 5 "$DAEMON_URL/api/sandboxes" 2>/dev/null |
+        pids=$(curl -sS --max-time 5 "${DAEMON_CURL[@]}" "$DAEMON_URL/api/sandboxes" 2>/dev/null |
             jq -r '.[]? | .pid_xvfb // empty' 2>/dev/null) || pids=""
         kill -TERM -- "-$DAEMON_PID" 2>/dev/null || true
         if ! wait_until 10 _daemon_gone; then
@@ -153,7 +170,7 @@ _daemon_state_dir_pids() {
 daemon_api() {
     local method=$1 path=$2
     shift 2
-    curl -sS -X "$method" "$@" "$DAEMON_URL$path"
+    curl -sS -X "$method" "${DAEMON_CURL[@]}" "$@" "$DAEMON_URL$path"
 }
 
 daemon_tmux() {
