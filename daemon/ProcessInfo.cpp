@@ -18,17 +18,23 @@ QByteArray readSmallFile(const QString &path)
     return file.read(64 * 1024);
 }
 
+// The fields of /proc/<pid>/stat from field 3 (state) on: [0] is field 3, [n] field n + 3.
+QList<QByteArray> statFields(qint64 pid)
+{
+    const QByteArray stat = readSmallFile(QStringLiteral("/proc/%1/stat").arg(pid)).trimmed();
+    // The command name (field 2) may hold spaces and parentheses: fields count from the last ')'.
+    const qsizetype close = stat.lastIndexOf(')');
+    if (close < 0)
+        return {};
+    return stat.mid(close + 2).split(' ');
+}
+
 } // namespace
 
 std::optional<quint64> startTicks(qint64 pid)
 {
-    const QByteArray stat = readSmallFile(QStringLiteral("/proc/%1/stat").arg(pid));
-    // The command name (field 2) may hold spaces and parentheses: fields count from the last ')'.
-    const qsizetype close = stat.lastIndexOf(')');
-    if (close < 0)
-        return std::nullopt;
-    const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
-    // fields[0] is field 3 (state); starttime is field 22.
+    const QList<QByteArray> fields = statFields(pid);
+    // starttime is field 22.
     if (fields.size() < 20)
         return std::nullopt;
     bool ok = false;
@@ -56,6 +62,20 @@ QString bootId()
 bool isAlive(qint64 pid)
 {
     return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+std::optional<int> zombieWaitStatus(qint64 pid)
+{
+    if (pid <= 0)
+        return std::nullopt;
+    const QList<QByteArray> fields = statFields(pid);
+    // exit_code is field 52 (Linux 3.5 and later); a zombie's pid cannot be reused until its
+    // parent reaps it, so what it says is about this very process.
+    if (fields.size() < 50 || fields[0] != "Z")
+        return std::nullopt;
+    bool ok = false;
+    const int status = fields[49].toInt(&ok);
+    return ok ? std::optional(status) : std::nullopt;
 }
 
 bool isSameProcess(qint64 pid, quint64 ticks, const QString &expectedBootId, const QString &program,

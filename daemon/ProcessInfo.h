@@ -13,6 +13,9 @@ std::optional<quint64> startTicks(qint64 pid);
 QStringList commandLine(qint64 pid);
 QString bootId();
 bool isAlive(qint64 pid);
+// The wait status (as waitpid reports it) of a process that has ended and that its parent has
+// not reaped yet (a zombie); nullopt for any other process.
+std::optional<int> zombieWaitStatus(qint64 pid);
 
 // True when pid still is the process we started: same boot, same start time, same program
 // and an argument (our auth file) that no other process has.

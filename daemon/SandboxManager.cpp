@@ -516,6 +516,7 @@ void SandboxManager::applyPanes(const QList<TmuxPane> &panes)
         bySession.insert(pane.session, pane);
 
     bool statusChanged = false;
+    bool recheck = false;
     const QStringList ids = m_state.sandboxes.keys();
     for (const QString &id : ids) {
         const Sandbox &sandbox = m_state.sandboxes[id];
@@ -531,11 +532,14 @@ void SandboxManager::applyPanes(const QList<TmuxPane> &panes)
             statusChanged = true;
             continue;
         }
-        if (pane->dead && !pane->exitKnown && !m_exitPending.contains(id)) {
+        if (pane->dead && !pane->exitKnown) {
             // Look again shortly, when tmux knows how it ended.
-            m_exitPending.insert(id);
-            QTimer::singleShot(ExitStatusRecheck, this, &SandboxManager::checkLiveness);
-            continue;
+            if (!m_exitPending.contains(id))
+                m_exitPending.insert(id, QDeadlineTimer(ExitStatusWait));
+            if (!m_exitPending.value(id).hasExpired()) {
+                recheck = true;
+                continue;
+            }
         }
         if (pane->dead) {
             m_exitPending.remove(id);
@@ -565,6 +569,8 @@ void SandboxManager::applyPanes(const QList<TmuxPane> &panes)
             Q_EMIT sandboxChanged(id);
         }
     }
+    if (recheck)
+        QTimer::singleShot(ExitStatusRecheck, this, &SandboxManager::checkLiveness);
     // Activity alone is soft state: it is saved with the next real change, not every tick.
     if (statusChanged)
         persist();

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 
+#include <QDeadlineTimer>
 #include <QHash>
 #include <QObject>
 #include <QSet>
@@ -32,7 +33,10 @@ public:
     static constexpr std::chrono::milliseconds LivenessInterval{5000};
     // After a start, look once more soon: a backend that fails at once is reported quickly.
     static constexpr std::chrono::milliseconds EarlyLivenessCheck{700};
+    // A pane can be seen dead before tmux has reaped its process and knows the exit status:
+    // look again every ExitStatusRecheck, for up to ExitStatusWait, before giving up on it.
     static constexpr std::chrono::milliseconds ExitStatusRecheck{300};
+    static constexpr std::chrono::milliseconds ExitStatusWait{3000};
     // Display numbers cycle through [50, 50 + DisplayRange).
     static constexpr int DisplayRange = 1000;
 
@@ -101,7 +105,8 @@ private:
     QHash<QString, Runtime> m_runtime;
     QSet<QString> m_busy;
     QSet<int> m_reservedDisplays;
-    QSet<QString> m_exitPending; // dead panes whose exit status tmux has not reported yet
+    // Dead panes whose exit status tmux has not reported yet, and until when to wait for it.
+    QHash<QString, QDeadlineTimer> m_exitPending;
     QTimer m_liveness;
     bool m_checking = false;
     QString m_lastTmuxError;

@@ -1,5 +1,9 @@
 #include "Tmux.h"
 
+#include <sys/wait.h>
+
+#include "ProcessInfo.h"
+
 namespace {
 
 QString exactSession(const QString &name)
@@ -124,6 +128,19 @@ std::optional<QList<TmuxPane>> Tmux::parsePanes(const QByteArray &output)
     return panes;
 }
 
+void Tmux::completeExitStatus(TmuxPane &pane)
+{
+    if (!pane.dead || pane.exitKnown)
+        return;
+    // tmux 3.3a sometimes misses the SIGCHLD of a pane's process and leaves it a zombie that
+    // it neither reaps nor reports; the kernel still holds its wait status.
+    if (const auto status = ProcessInfo::zombieWaitStatus(pane.panePid)) {
+        pane.exitKnown = true;
+        pane.deadSignal = WIFSIGNALED(*status) ? WTERMSIG(*status) : 0;
+        pane.deadStatus = WIFEXITED(*status) ? WEXITSTATUS(*status) : 0;
+    }
+}
+
 bool Tmux::isNoServerError(const ToolResult &result)
 {
     return result.started && (result.standardError.contains("no server running") ||
@@ -170,10 +187,13 @@ void Tmux::listPanes(QObject *context, PanesDone done) const
                 done(std::nullopt, result.failure);
             return;
         }
-        const auto panes = parsePanes(result.standardOutput);
-        if (!panes)
+        auto panes = parsePanes(result.standardOutput);
+        if (!panes) {
             done(std::nullopt, QStringLiteral("unexpected output from tmux list-panes"));
-        else
-            done(panes, {});
+            return;
+        }
+        for (TmuxPane &pane : *panes)
+            completeExitStatus(pane);
+        done(panes, {});
     });
 }

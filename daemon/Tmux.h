@@ -60,6 +60,9 @@ public:
     QStringList newSessionArguments(const TmuxSessionSpec &spec) const;
     static QStringList listPanesArguments();
     static std::optional<QList<TmuxPane>> parsePanes(const QByteArray &output);
+    // For a dead pane whose exit status tmux does not report, the status from /proc when
+    // its process is an unreaped zombie.
+    static void completeExitStatus(TmuxPane &pane);
 
     void startSession(const TmuxSessionSpec &spec, QObject *context, Done done) const;
     void killSession(const QString &name, QObject *context, Done done) const;

@@ -68,12 +68,9 @@ void tst_Flood::initTestCase()
     QVERIFY2(files.rlim_cur >= 2048, "the test needs 2048 open files");
 
     QVERIFY(m_daemon.start());
-    const HttpResult created = m_http.postJson(
-        m_daemon.url(QStringLiteral("/api/sandboxes")),
-        QJsonDocument(QJsonObject{{QStringLiteral("name"), QStringLiteral("flood")},
-                                  {QStringLiteral("backend"), QStringLiteral("stub-tick")},
-                                  {QStringLiteral("project_dir"), m_daemon.projectDir()}})
-            .toJson());
+    const HttpResult created =
+        m_http.createSandbox(m_daemon.url(), QStringLiteral("flood"), QStringLiteral("stub-tick"),
+                             m_daemon.projectDir());
     QCOMPARE(created.status, 201);
     m_sandbox = created.json().object().value(QStringLiteral("id")).toString();
     // Warm up: every kind of answer once, then measure.

@@ -76,12 +76,9 @@ void tst_Hardening::initTestCase()
     options.environment.insert(QStringLiteral("MANAGER_ALLOWED_HOSTS"),
                                QStringLiteral("devbox.example, Other.Example"));
     QVERIFY(m_daemon.start(options));
-    const HttpResult created = m_http.postJson(
-        m_daemon.url(QStringLiteral("/api/sandboxes")),
-        QJsonDocument(QJsonObject{{QStringLiteral("name"), QStringLiteral("h")},
-                                  {QStringLiteral("backend"), QStringLiteral("stub-headless")},
-                                  {QStringLiteral("project_dir"), m_daemon.projectDir()}})
-            .toJson());
+    const HttpResult created =
+        m_http.createSandbox(m_daemon.url(), QStringLiteral("h"), QStringLiteral("stub-headless"),
+                             m_daemon.projectDir());
     QCOMPARE(created.status, 201);
     m_id = created.json().object().value(QStringLiteral("id")).toString();
 }

@@ -33,12 +33,8 @@ private:
 
 QJsonObject tst_Recovery::create(DaemonProcess &daemon, const QString &backend, int expectedStatus)
 {
-    const HttpResult result = m_http.postJson(
-        daemon.url(QStringLiteral("/api/sandboxes")),
-        QJsonDocument(QJsonObject{{QStringLiteral("name"), backend},
-                                  {QStringLiteral("backend"), backend},
-                                  {QStringLiteral("project_dir"), daemon.projectDir()}})
-            .toJson());
+    const HttpResult result =
+        m_http.createSandbox(daemon.url(), backend, backend, daemon.projectDir());
     if (result.status != expectedStatus)
         qWarning().noquote() << "create:" << result.status << result.body;
     return result.status == expectedStatus ? result.json().object() : QJsonObject();
@@ -176,12 +172,8 @@ void tst_Recovery::fullDiskAnswers507AndRecovers()
     }
     filler.close();
 
-    const HttpResult refused = m_http.postJson(
-        daemon->url(QStringLiteral("/api/sandboxes")),
-        QJsonDocument(QJsonObject{{QStringLiteral("name"), QStringLiteral("full")},
-                                  {QStringLiteral("backend"), QStringLiteral("headless")},
-                                  {QStringLiteral("project_dir"), daemon->projectDir()}})
-            .toJson());
+    const HttpResult refused = m_http.createSandbox(
+        daemon->url(), QStringLiteral("full"), QStringLiteral("headless"), daemon->projectDir());
     QVERIFY2(refused.status == 507, refused.body.constData());
     QVERIFY(!refused.json().object().value(QStringLiteral("error")).toString().isEmpty());
     // The old state stays, in memory and on disk.

@@ -1,3 +1,7 @@
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -5,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "ProcessInfo.h"
 #include "Tmux.h"
 
 // Unit tests of the argument building and parsing, then the same arguments run by a real
@@ -24,6 +29,7 @@ private Q_SLOTS:
     void realSessionGetsArgumentsIntact();
     void listPanesSeesDeadPaneAndExitStatus();
     void killMissingSessionIsNotAnError();
+    void zombieWaitStatus();
 
 private:
     QByteArray runTmux(const QStringList &args);
@@ -197,6 +203,40 @@ void tst_Tmux::killMissingSessionIsNotAnError()
                      [&](const ToolResult &r) { result = r; });
     QTRY_VERIFY(result);
     QVERIFY2(result->ok(), qPrintable(result->failure));
+}
+
+// What the liveness check reads when tmux leaves a pane's process unreaped: the wait status
+// of a zombie, and nothing for a live process.
+void tst_Tmux::zombieWaitStatus()
+{
+    QVERIFY(!ProcessInfo::zombieWaitStatus(::getpid()));
+    QVERIFY(!ProcessInfo::zombieWaitStatus(0));
+    const auto zombie = [](auto body) {
+        const pid_t child = ::fork();
+        if (child == 0)
+            body();
+        // Not reaped: it stays a zombie until waitpid below.
+        QDeadlineTimer deadline(5000);
+        std::optional<int> status;
+        while (!(status = ProcessInfo::zombieWaitStatus(child)) && !deadline.hasExpired())
+            QTest::qSleep(10);
+        int reaped = 0;
+        ::waitpid(child, &reaped, 0);
+        return std::pair(status, reaped);
+    };
+    const auto [exited, exitedReaped] = zombie([] { ::_exit(3); });
+    QVERIFY(exited);
+    QCOMPARE(*exited, exitedReaped);
+    QVERIFY(WIFEXITED(*exited));
+    QCOMPARE(WEXITSTATUS(*exited), 3);
+    const auto [killed, killedReaped] = zombie([] {
+        ::raise(SIGKILL);
+        ::_exit(0);
+    });
+    QVERIFY(killed);
+    QCOMPARE(*killed, killedReaped);
+    QVERIFY(WIFSIGNALED(*killed));
+    QCOMPARE(WTERMSIG(*killed), SIGKILL);
 }
 
 QTEST_GUILESS_MAIN(tst_Tmux)

@@ -299,12 +299,8 @@ void tst_SandboxListModel::liveDaemon()
     TestHttp http;
     QStringList ids;
     for (const QString &name : {QStringLiteral("first"), QStringLiteral("second")}) {
-        const HttpResult created = http.postJson(
-            daemon.url(QStringLiteral("/api/sandboxes")),
-            QJsonDocument(QJsonObject{{QStringLiteral("name"), name},
-                                      {QStringLiteral("backend"), QStringLiteral("stub")},
-                                      {QStringLiteral("project_dir"), daemon.projectDir()}})
-                .toJson());
+        const HttpResult created =
+            http.createSandbox(daemon.url(), name, QStringLiteral("stub"), daemon.projectDir());
         QCOMPARE(created.status, 201);
         ids.append(created.json().object().value(QStringLiteral("id")).toString());
     }

@@ -52,12 +52,8 @@ QString tst_SshTunnel::joined(const QStringList &options)
 void tst_SshTunnel::createSandbox(DaemonProcess &daemon, const QString &name)
 {
     TestHttp http;
-    const HttpResult created = http.postJson(
-        daemon.url(QStringLiteral("/api/sandboxes")),
-        QJsonDocument(QJsonObject{{QStringLiteral("name"), name},
-                                  {QStringLiteral("backend"), QStringLiteral("stub")},
-                                  {QStringLiteral("project_dir"), daemon.projectDir()}})
-            .toJson());
+    const HttpResult created =
+        http.createSandbox(daemon.url(), name, QStringLiteral("stub"), daemon.projectDir());
     QCOMPARE(created.status, 201);
 }
 

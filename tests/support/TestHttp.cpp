@@ -2,6 +2,7 @@
 
 #include <QDeadlineTimer>
 #include <QEventLoop>
+#include <QJsonObject>
 #include <QNetworkCookieJar>
 #include <QNetworkRequest>
 #include <QTcpSocket>
@@ -96,4 +97,15 @@ QByteArray TestHttp::raw(quint16 port, const QByteArray &bytes, int timeoutMs)
     }
     answer += socket.readAll();
     return answer;
+}
+
+HttpResult TestHttp::createSandbox(const QUrl &base, const QString &name, const QString &backend,
+                                   const QString &projectDir)
+{
+    QUrl url = base;
+    url.setPath(QStringLiteral("/api/sandboxes"));
+    return postJson(url, QJsonDocument(QJsonObject{{QStringLiteral("name"), name},
+                                                   {QStringLiteral("backend"), backend},
+                                                   {QStringLiteral("project_dir"), projectDir}})
+                             .toJson());
 }

@@ -35,6 +35,9 @@ public:
     {
         return request("POST", url, json, {{"Content-Type", "application/json"}});
     }
+    // POST /api/sandboxes to the daemon at `base` (http://host:port).
+    HttpResult createSandbox(const QUrl &base, const QString &name, const QString &backend,
+                             const QString &projectDir);
 
     // Writes bytes on a fresh TCP connection and returns everything read until the server
     // closes it or the timeout passes.
