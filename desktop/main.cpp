@@ -1,9 +1,12 @@
+#include <signal.h>
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSettings>
 
 #include "AppIcon.h"
 #include "MainWindow.h"
+#include "UnixSignalWatcher.h"
 #include "ViewerApp.h"
 
 int main(int argc, char *argv[])
@@ -48,6 +51,12 @@ int main(int argc, char *argv[])
     }
     options.token = qEnvironmentVariable("CLAUDE_REMOTE_TOKEN");
     options.tray = !parser.isSet(noTray);
+
+    // A logout or `kill` ends the viewer like closing its window does, so that its ssh
+    // tunnels end with it instead of holding their local ports as orphans.
+    UnixSignalWatcher signalWatcher({SIGTERM, SIGINT, SIGHUP});
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::received, &app,
+                     [] { QCoreApplication::quit(); });
 
     QSettings settings;
     ViewerApp viewer(settings, options);

@@ -1,6 +1,10 @@
+#include <signal.h>
+
+#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -31,6 +35,7 @@ private Q_SLOTS:
     void argumentsPutTheTunnelsOptionsFirst();
     void connectsAndCarriesTheGrid();
     void forwardsToTheDaemonsUnixSocket();
+    void viewerEndsItsTunnelOnSigterm();
     void reconnectsAfterSshdComesBack();
     void refusedKeyIsAuthFailed();
     void closedSshPortIsUnreachable();
@@ -158,6 +163,82 @@ void tst_SshTunnel::connectsAndCarriesTheGrid()
     QTRY_COMPARE_WITH_TIMEOUT(viewer.window().filterModel()->rowCount(), 2, 15000);
     QVERIFY(host->api().baseUrl().port() == host->tunnel()->localPort());
     QVERIFY(sshd.log().contains(QLatin1StringView("Accepted publickey")));
+}
+
+namespace {
+
+// Pids of the processes whose parent is `parent` and whose program is `name`.
+QList<qint64> childrenNamed(qint64 parent, const QByteArray &name)
+{
+    QList<qint64> found;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok)
+            continue;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray line = stat.readAll();
+        const qsizetype open = line.indexOf('(');
+        const qsizetype close = line.lastIndexOf(')');
+        if (open < 0 || close < 0)
+            continue;
+        const QList<QByteArray> fields = line.mid(close + 2).split(' ');
+        if (fields.size() > 1 && fields[1].toLongLong() == parent &&
+            line.mid(open + 1, close - open - 1) == name && fields[0] != "Z")
+            found.append(pid);
+    }
+    return found;
+}
+
+} // namespace
+
+void tst_SshTunnel::viewerEndsItsTunnelOnSigterm()
+{
+    // The viewer binary with one saved host behind a real sshd: SIGTERM (a logout, a kill)
+    // must end its ssh tunnel with it, not leave it holding the local port.
+    DaemonProcess daemon;
+    QVERIFY(daemon.start());
+    SshServer sshd;
+    QString error;
+    QVERIFY2(sshd.start(&error), qPrintable(error));
+    QTemporaryDir config;
+    {
+        QSettings settings(
+            config.filePath(QStringLiteral("claude-sandbox-manager/claude-remote-viewer.conf")),
+            QSettings::IniFormat);
+        HostStore(settings).setHosts({HostSettings{QStringLiteral("remote"),
+                                                   sshd.destination(),
+                                                   joined(sshd.clientOptions()),
+                                                   daemon.port(),
+                                                   {},
+                                                   {},
+                                                   {}}});
+    }
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), config.path());
+    QProcess viewer;
+    viewer.setProcessEnvironment(env);
+    viewer.setProcessChannelMode(QProcess::MergedChannels);
+    viewer.start(QStringLiteral(CSM_VIEWER_PATH),
+                 {QStringLiteral("--host"), QStringLiteral("remote"), QStringLiteral("--no-tray")});
+    QVERIFY(viewer.waitForStarted());
+    QList<qint64> tunnels;
+    QTRY_VERIFY_WITH_TIMEOUT(!(tunnels = childrenNamed(viewer.processId(), "ssh")).isEmpty(),
+                             20000);
+    // Connected: sshd accepted the key, so the tunnel is a live session.
+    QTRY_VERIFY_WITH_TIMEOUT(sshd.log().contains(QLatin1StringView("Accepted publickey")), 20000);
+
+    ::kill(static_cast<pid_t>(viewer.processId()), SIGTERM);
+    QVERIFY2(viewer.waitForFinished(10000), viewer.readAll().constData());
+    QCOMPARE(viewer.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(viewer.exitCode(), 0);
+    for (const qint64 pid : std::as_const(tunnels))
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(static_cast<pid_t>(pid), 0) != 0, 5000);
 }
 
 void tst_SshTunnel::reconnectsAfterSshdComesBack()
