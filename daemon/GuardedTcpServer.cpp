@@ -36,6 +36,7 @@ struct GuardedTcpServer::Connection
     int pendingRequests = 0; // complete requests QHttpServer has not answered yet
     bool closeAfterResponse = false;
     bool lingering = false; // refused: half-closed, draining what the client still sends
+    bool counted = true;    // in m_counted and m_perPeer
 };
 
 GuardedTcpServer::GuardedTcpServer(Settings settings, QObject *parent)
@@ -109,27 +110,25 @@ bool GuardedTcpServer::makeRoomFor(const QHostAddress &peer)
 {
     // Over a cap, the oldest connection that is still sending its request (idle keep-alive
     // or slow) makes way: a flood of half-open connections cannot lock real clients out.
-    int fromPeer = 0;
-    for (const Connection *c : std::as_const(m_connections)) {
-        if (c->peer == peer)
-            ++fromPeer;
-    }
-    const bool peerFull = fromPeer >= m_settings.maxConnectionsPerPeer;
-    const bool allFull = m_connections.size() >= m_settings.maxConnections;
+    const bool peerFull = m_perPeer.value(peer) >= m_settings.maxConnectionsPerPeer;
+    const bool allFull = static_cast<int>(m_counted.size()) >= m_settings.maxConnections;
     if (!peerFull && !allFull)
         return true;
     Connection *victim = nullptr;
-    for (Connection *c : std::as_const(m_connections)) {
+    for (const auto &[sequence, c] : m_counted) { // oldest first
         if (c->phase != Connection::Phase::Receiving || c->pendingRequests > 0)
             continue;
         if (peerFull && !allFull && c->peer != peer)
             continue;
-        if (!victim || c->sequence < victim->sequence)
-            victim = c;
+        victim = c;
+        break;
     }
     if (!victim)
         return false;
     qCDebug(lcGuard) << "connection limit reached; closing an idle connection from" << victim->peer;
+    // No longer counted from now on, though its socket is deleted later.
+    uncount(victim);
+    victim->phase = Connection::Phase::Closing;
     victim->socket->abort();
     return true;
 }
@@ -169,6 +168,8 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         connection->socket->abort();
     });
     m_connections.insert(socket, connection);
+    m_counted.emplace(connection->sequence, connection);
+    ++m_perPeer[connection->peer];
 
     // Connected before QHttpServer sees the socket, so this slot runs before its own.
     connect(socket, &QTcpSocket::readyRead, this, [this, connection] { onReadyRead(connection); });
@@ -181,7 +182,22 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
 
 void GuardedTcpServer::forget(QTcpSocket *socket)
 {
-    delete m_connections.take(socket);
+    Connection *connection = m_connections.take(socket);
+    if (!connection)
+        return;
+    uncount(connection);
+    delete connection;
+}
+
+void GuardedTcpServer::uncount(Connection *connection)
+{
+    if (!connection->counted)
+        return;
+    connection->counted = false;
+    m_counted.erase(connection->sequence);
+    const auto peer = m_perPeer.find(connection->peer);
+    if (peer != m_perPeer.end() && --*peer <= 0)
+        m_perPeer.erase(peer);
 }
 
 void GuardedTcpServer::armRequestDeadline(Connection *connection)

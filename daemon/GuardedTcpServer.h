@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 
 #include <QHash>
@@ -65,6 +66,7 @@ private:
     void rejectRequest(Connection *connection, const HttpRequestScanner::Rejection &rejection);
     void armRequestDeadline(Connection *connection);
     void forget(QTcpSocket *socket);
+    void uncount(Connection *connection);
     static bool isStreaming(const Connection *connection);
     bool makeRoomFor(const QHostAddress &peer);
 
@@ -73,6 +75,10 @@ private:
     QPointer<QObject> m_httpServer;
     QByteArray m_extraHeaders;
     QHash<QTcpSocket *, Connection *> m_connections;
+    // The connections that count against the caps (not yet closed by us), oldest first, and
+    // how many each peer has: a burst of a thousand accepts costs no scan per accept.
+    std::map<quint64, Connection *> m_counted;
+    QHash<QHostAddress, int> m_perPeer;
     quint64 m_sequence = 0;
     int m_unixFd = -1;
     QString m_unixPath;
