@@ -1,5 +1,6 @@
 #include "GuardedTcpServer.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -37,6 +38,7 @@ struct GuardedTcpServer::Connection
     bool closeAfterResponse = false;
     bool lingering = false; // refused: half-closed, draining what the client still sends
     bool counted = true;    // in m_counted and m_perPeer
+    bool receivedAny = false;
 };
 
 GuardedTcpServer::GuardedTcpServer(Settings settings, QObject *parent)
@@ -106,6 +108,20 @@ QByteArray GuardedTcpServer::statusText(int status)
     }
 }
 
+namespace {
+
+// Bytes that arrived but nobody has read yet, in Qt's buffer or still in the kernel's.
+bool hasUnreadBytes(QTcpSocket *socket)
+{
+    if (socket->bytesAvailable() > 0)
+        return true;
+    int queued = 0;
+    return ::ioctl(static_cast<int>(socket->socketDescriptor()), FIONREAD, &queued) == 0 &&
+           queued > 0;
+}
+
+} // namespace
+
 bool GuardedTcpServer::makeRoomFor(const QHostAddress &peer)
 {
     // Over a cap, the oldest connection that is still sending its request (idle keep-alive
@@ -114,15 +130,25 @@ bool GuardedTcpServer::makeRoomFor(const QHostAddress &peer)
     const bool allFull = static_cast<int>(m_counted.size()) >= m_settings.maxConnections;
     if (!peerFull && !allFull)
         return true;
+    // Oldest first; one that has sent nothing at all (an open connection doing nothing) goes
+    // before one whose request may be waiting to be read, as a client's that connected in
+    // the middle of a burst is.
     Connection *victim = nullptr;
-    for (const auto &[sequence, c] : m_counted) { // oldest first
+    Connection *silent = nullptr;
+    for (const auto &[sequence, c] : m_counted) {
         if (c->phase != Connection::Phase::Receiving || c->pendingRequests > 0)
             continue;
         if (peerFull && !allFull && c->peer != peer)
             continue;
-        victim = c;
-        break;
+        if (!victim)
+            victim = c;
+        if (!c->receivedAny && !hasUnreadBytes(c->socket)) {
+            silent = c;
+            break;
+        }
     }
+    if (silent)
+        victim = silent;
     if (!victim)
         return false;
     qCDebug(lcGuard) << "connection limit reached; closing an idle connection from" << victim->peer;
@@ -217,6 +243,8 @@ void GuardedTcpServer::onReadyRead(Connection *connection)
 
     // Only what QHttpServer has not read yet is new to us.
     const QByteArray data = socket->peek(socket->bytesAvailable());
+    if (!data.isEmpty())
+        connection->receivedAny = true;
     QByteArrayView rest(data);
     while (!rest.isEmpty()) {
         qsizetype consumed = 0;
