@@ -1,6 +1,5 @@
 #include <signal.h>
 
-#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -16,6 +15,7 @@
 #include "HostManager.h"
 #include "HostStore.h"
 #include "MainWindow.h"
+#include "ProcessInfo.h"
 #include "SandboxActions.h"
 #include "SandboxFilterModel.h"
 #include "SshServer.h"
@@ -165,36 +165,6 @@ void tst_SshTunnel::connectsAndCarriesTheGrid()
     QVERIFY(sshd.log().contains(QLatin1StringView("Accepted publickey")));
 }
 
-namespace {
-
-// Pids of the processes whose parent is `parent` and whose program is `name`.
-QList<qint64> childrenNamed(qint64 parent, const QByteArray &name)
-{
-    QList<qint64> found;
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &entry : entries) {
-        bool ok = false;
-        const qint64 pid = entry.toLongLong(&ok);
-        if (!ok)
-            continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!stat.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray line = stat.readAll();
-        const qsizetype open = line.indexOf('(');
-        const qsizetype close = line.lastIndexOf(')');
-        if (open < 0 || close < 0)
-            continue;
-        const QList<QByteArray> fields = line.mid(close + 2).split(' ');
-        if (fields.size() > 1 && fields[1].toLongLong() == parent &&
-            line.mid(open + 1, close - open - 1) == name && fields[0] != "Z")
-            found.append(pid);
-    }
-    return found;
-}
-
-} // namespace
-
 void tst_SshTunnel::viewerEndsItsTunnelOnSigterm()
 {
     // The viewer binary with one saved host behind a real sshd: SIGTERM (a logout, a kill)
@@ -228,8 +198,11 @@ void tst_SshTunnel::viewerEndsItsTunnelOnSigterm()
                  {QStringLiteral("--host"), QStringLiteral("remote"), QStringLiteral("--no-tray")});
     QVERIFY(viewer.waitForStarted());
     QList<qint64> tunnels;
-    QTRY_VERIFY_WITH_TIMEOUT(!(tunnels = childrenNamed(viewer.processId(), "ssh")).isEmpty(),
-                             20000);
+    // The viewer's ssh: the only one that uses this test's throwaway key.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !(tunnels = ProcessInfo::findByArgumentPrefix(QStringLiteral("ssh"), sshd.userKey()))
+             .isEmpty(),
+        20000);
     // Connected: sshd accepted the key, so the tunnel is a live session.
     QTRY_VERIFY_WITH_TIMEOUT(sshd.log().contains(QLatin1StringView("Accepted publickey")), 20000);
 
