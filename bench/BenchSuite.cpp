@@ -29,12 +29,12 @@
 #include <QTimer>
 #include <QWebSocket>
 
-#include "ClaudeMetricsReader.h"
 #include "DaemonProcess.h"
-#include "FrameProcessor.h"
 #include "TestHttp.h"
-#include "XcbScreen.h"
-#include "XvfbLauncher.h"
+#include "capture/FrameProcessor.h"
+#include "capture/XcbScreen.h"
+#include "metrics/ClaudeMetricsReader.h"
+#include "sandbox/XvfbLauncher.h"
 
 namespace {
 

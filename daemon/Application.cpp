@@ -1,16 +1,16 @@
 #include "Application.h"
 
-#include "AccessPolicy.h"
-#include "CaptureService.h"
-#include "ClaudeMetricsReader.h"
-#include "Dashboard.h"
-#include "HttpServer.h"
-#include "JsonApi.h"
-#include "LogStreamHub.h"
-#include "LoginApi.h"
-#include "SandboxManager.h"
-#include "StateStore.h"
-#include "SystemMetricsSampler.h"
+#include "api/AccessPolicy.h"
+#include "api/JsonApi.h"
+#include "api/LogStreamHub.h"
+#include "api/LoginApi.h"
+#include "capture/CaptureService.h"
+#include "http/HttpServer.h"
+#include "metrics/ClaudeMetricsReader.h"
+#include "metrics/SystemMetricsSampler.h"
+#include "sandbox/SandboxManager.h"
+#include "sandbox/StateStore.h"
+#include "web/Dashboard.h"
 
 Application::Application(DaemonConfig config, BackendCatalog catalog, Authenticator authenticator,
                          QObject *parent)
@@ -21,7 +21,20 @@ Application::Application(DaemonConfig config, BackendCatalog catalog, Authentica
 {
     m_state = std::make_unique<StateStore>(m_config.stateDir);
     m_capture = std::make_unique<CaptureService>(m_config.capture);
-    m_sandboxes = std::make_unique<SandboxManager>(m_config, m_catalog, *m_state, *m_capture);
+    m_sandboxes = std::make_unique<SandboxManager>(
+        SandboxManager::Settings{m_config.stateDir, m_config.homeDir, m_config.screenSize,
+                                 m_config.screenDepth},
+        m_catalog, *m_state);
+    connect(m_sandboxes.get(), &SandboxManager::displayUp, m_capture.get(),
+            [this](const QString &id, const DisplayEndpoint &endpoint) {
+                if (endpoint.display)
+                    m_capture->attachXvfb(id, *endpoint.display, endpoint.cookie,
+                                          endpoint.clientAuthFile);
+                else if (!endpoint.qmpSocket.isEmpty())
+                    m_capture->attachQmp(id, endpoint.qmpSocket, endpoint.screendumpFile);
+            });
+    connect(m_sandboxes.get(), &SandboxManager::displayDown, m_capture.get(),
+            [this](const QString &id) { m_capture->detach(id); });
     m_system = std::make_unique<SystemMetricsSampler>(m_config.stateDir);
     m_claude = std::make_unique<ClaudeMetricsReader>(m_config.claudeDir);
     m_logs = std::make_unique<LogStreamHub>();
@@ -39,15 +52,16 @@ Application::Application(DaemonConfig config, BackendCatalog catalog, Authentica
     m_http->tcpServer().setPolicy([this](const HttpRequestHead &head, const QHostAddress &peer) {
         return m_policy->check(head, peer);
     });
-    m_api = std::make_unique<JsonApi>(JsonApi::Services{m_config, *m_sandboxes, *m_capture,
-                                                        *m_system, *m_claude, *m_logs, *m_state});
+    m_api = std::make_unique<JsonApi>(JsonApi::Services{m_config.stateDir, m_config.capture,
+                                                        *m_sandboxes, *m_capture, *m_system,
+                                                        *m_claude, *m_logs, *m_state});
     m_api->registerRoutes(*m_http);
     m_login = std::make_unique<LoginApi>(m_auth, [this](const QString &error) {
         return m_dashboard ? m_dashboard->loginPage(error) : QByteArray();
     });
     m_login->registerRoutes(*m_http);
-    if (auto dashboard =
-            Dashboard::create({m_config, *m_sandboxes, *m_capture, *m_system, *m_claude})) {
+    if (auto dashboard = Dashboard::create({m_config.stateDir, m_config.staticDir, *m_sandboxes,
+                                            *m_capture, *m_system, *m_claude})) {
         m_dashboard = std::move(dashboard).value();
         m_dashboard->registerRoutes(*m_http);
     } else {

@@ -4,11 +4,11 @@
 
 #include <QObject>
 
-#include "Authenticator.h"
-#include "BackendCatalog.h"
 #include "DaemonConfig.h"
-#include "Expected.h"
-#include "ManagerState.h"
+#include "api/Authenticator.h"
+#include "sandbox/BackendCatalog.h"
+#include "shared/Expected.h"
+#include "shared/ManagerState.h"
 
 class AccessPolicy;
 class CaptureService;

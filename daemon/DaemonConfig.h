@@ -6,13 +6,8 @@
 #include <QString>
 #include <QStringList>
 
-#include "Expected.h"
-
-enum class CaptureMethod
-{
-    XShm,
-    Import
-};
+#include "capture/CaptureMethod.h"
+#include "shared/Expected.h"
 
 // Everything the daemon reads from its environment, checked once at startup.
 struct DaemonConfig

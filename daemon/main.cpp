@@ -12,12 +12,12 @@
 #include <QTextStream>
 
 #include "Application.h"
-#include "Authenticator.h"
-#include "BackendCatalog.h"
 #include "DaemonConfig.h"
-#include "Preflight.h"
-#include "StateStore.h"
-#include "UnixSignalWatcher.h"
+#include "api/Authenticator.h"
+#include "api/Preflight.h"
+#include "sandbox/BackendCatalog.h"
+#include "sandbox/StateStore.h"
+#include "shared/UnixSignalWatcher.h"
 
 namespace {
 
@@ -143,7 +143,7 @@ int main(int argc, char *argv[])
     }
 
     if (parser.isSet(checkOption)) {
-        const QList<ToolCheck> checks = Preflight::run(*config, catalog);
+        const QList<ToolCheck> checks = Preflight::run(config->capture, catalog);
         QTextStream out(stdout);
         out << "claude-sandbox-manager " << CSM_VERSION << " preflight\n"
             << Preflight::report(checks);

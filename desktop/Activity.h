@@ -5,7 +5,7 @@
 #include <QDateTime>
 #include <QString>
 
-#include "Sandbox.h"
+#include "shared/Sandbox.h"
 
 // Whether an agent is busy, from the last time its terminal showed output.
 namespace Activity {

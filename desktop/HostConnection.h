@@ -7,11 +7,11 @@
 #include <QObject>
 #include <QTimer>
 
-#include "ApiClient.h"
-#include "BackendInfo.h"
 #include "HostSettings.h"
-#include "Sandbox.h"
 #include "SshTunnel.h"
+#include "shared/ApiClient.h"
+#include "shared/BackendInfo.h"
+#include "shared/Sandbox.h"
 
 class QNetworkAccessManager;
 

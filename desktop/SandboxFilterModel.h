@@ -4,7 +4,7 @@
 
 #include <QSortFilterProxyModel>
 
-#include "Sandbox.h"
+#include "shared/Sandbox.h"
 
 // Filters the grid by host, status and search text, and orders it (grouped by host or by
 // status, then by name).

@@ -4,8 +4,8 @@
 #include <QHash>
 #include <QList>
 
-#include "Sandbox.h"
 #include "SandboxKey.h"
+#include "shared/Sandbox.h"
 
 // Every sandbox of every host, one row each, keyed by (host, id). A poll's list is merged by
 // diffing: rows are inserted and removed per id and changed rows report the roles that

@@ -7,8 +7,8 @@
 #include <QObject>
 #include <QTimer>
 
-#include "Sandbox.h"
 #include "SandboxKey.h"
+#include "shared/Sandbox.h"
 
 class QSystemTrayIcon;
 class SandboxListModel;

@@ -6,7 +6,7 @@
 #include <QObject>
 #include <QUrl>
 
-#include "Expected.h"
+#include "shared/Expected.h"
 
 class HostManager;
 class HostStore;

@@ -6,8 +6,8 @@
 
 #include "AppIcon.h"
 #include "MainWindow.h"
-#include "UnixSignalWatcher.h"
 #include "ViewerApp.h"
+#include "shared/UnixSignalWatcher.h"
 
 int main(int argc, char *argv[])
 {

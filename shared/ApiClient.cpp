@@ -1,4 +1,4 @@
-#include "ApiClient.h"
+#include "shared/ApiClient.h"
 
 #include <utility>
 
@@ -8,7 +8,7 @@
 #include <QNetworkRequest>
 #include <QUrlQuery>
 
-#include "JsonCodec.h"
+#include "shared/JsonCodec.h"
 
 namespace {
 

@@ -12,12 +12,12 @@
 #include <QString>
 #include <QUrl>
 
-#include "BackendInfo.h"
-#include "ClaudeMetrics.h"
-#include "CreateRequest.h"
-#include "Expected.h"
-#include "Sandbox.h"
-#include "SystemMetrics.h"
+#include "shared/BackendInfo.h"
+#include "shared/ClaudeMetrics.h"
+#include "shared/CreateRequest.h"
+#include "shared/Expected.h"
+#include "shared/Sandbox.h"
+#include "shared/SystemMetrics.h"
 
 class QNetworkAccessManager;
 class QNetworkRequest;

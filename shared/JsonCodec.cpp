@@ -1,8 +1,8 @@
-#include "JsonCodec.h"
+#include "shared/JsonCodec.h"
 
 #include <QJsonDocument>
 
-#include "Rfc3339.h"
+#include "shared/Rfc3339.h"
 
 namespace JsonCodec {
 

@@ -5,13 +5,13 @@
 #include <QJsonObject>
 #include <QList>
 
-#include "BackendInfo.h"
-#include "ClaudeMetrics.h"
-#include "CreateRequest.h"
-#include "Expected.h"
-#include "ManagerState.h"
-#include "Sandbox.h"
-#include "SystemMetrics.h"
+#include "shared/BackendInfo.h"
+#include "shared/ClaudeMetrics.h"
+#include "shared/CreateRequest.h"
+#include "shared/Expected.h"
+#include "shared/ManagerState.h"
+#include "shared/Sandbox.h"
+#include "shared/SystemMetrics.h"
 
 // The one place that knows the JSON keys of the API and of state.json.
 namespace JsonCodec {

@@ -2,7 +2,7 @@
 
 #include <QMap>
 
-#include "Sandbox.h"
+#include "shared/Sandbox.h"
 
 // Everything state.json holds: the sandboxes by id and the next display number to try.
 struct ManagerState

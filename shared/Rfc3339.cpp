@@ -1,4 +1,4 @@
-#include "Rfc3339.h"
+#include "shared/Rfc3339.h"
 
 #include <QRegularExpression>
 #include <QTimeZone>

@@ -1,4 +1,4 @@
-#include "Sandbox.h"
+#include "shared/Sandbox.h"
 
 QString toString(SandboxStatus status)
 {

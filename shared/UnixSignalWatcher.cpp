@@ -1,4 +1,4 @@
-#include "UnixSignalWatcher.h"
+#include "shared/UnixSignalWatcher.h"
 
 #include <fcntl.h>
 #include <signal.h>

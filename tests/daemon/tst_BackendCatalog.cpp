@@ -1,6 +1,6 @@
 #include <QTest>
 
-#include "BackendCatalog.h"
+#include "sandbox/BackendCatalog.h"
 
 class tst_BackendCatalog : public QObject
 {

@@ -4,7 +4,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "ClaudeMetricsReader.h"
+#include "metrics/ClaudeMetricsReader.h"
 
 Q_DECLARE_METATYPE(ClaudeMetrics)
 

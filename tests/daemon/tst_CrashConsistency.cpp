@@ -8,9 +8,9 @@
 #include <QTest>
 
 #include "DaemonProcess.h"
-#include "JsonCodec.h"
-#include "ProcessInfo.h"
 #include "TestHttp.h"
+#include "shared/JsonCodec.h"
+#include "sys/ProcessInfo.h"
 
 // kill -9 at random moments during a burst of creates, stops and deletes, 20 times over.
 // After each restart: state.json loads, no sandbox the API confirmed is lost (nor one it

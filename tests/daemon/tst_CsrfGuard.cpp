@@ -1,7 +1,7 @@
 #include <QTest>
 
-#include "CsrfGuard.h"
-#include "HttpRequest.h"
+#include "http/HttpRequest.h"
+#include "web/CsrfGuard.h"
 
 class tst_CsrfGuard : public QObject
 {

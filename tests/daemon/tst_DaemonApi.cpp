@@ -10,8 +10,8 @@
 #include <QWebSocket>
 
 #include "DaemonProcess.h"
-#include "ProcessInfo.h"
 #include "TestHttp.h"
+#include "sys/ProcessInfo.h"
 
 // The real daemon binary over real HTTP and WebSocket, with real tmux, Xvfb and QEMU; only
 // the backend is the stub script.

@@ -1,8 +1,8 @@
 #include <QElapsedTimer>
 #include <QTest>
 
-#include "DashboardView.h"
-#include "FrameStore.h"
+#include "capture/FrameStore.h"
+#include "web/DashboardView.h"
 
 class tst_DashboardView : public QObject
 {

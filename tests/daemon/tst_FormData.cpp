@@ -1,6 +1,6 @@
 #include <QTest>
 
-#include "FormData.h"
+#include "http/FormData.h"
 
 class tst_FormData : public QObject
 {

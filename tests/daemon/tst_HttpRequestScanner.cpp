@@ -1,6 +1,6 @@
 #include <QTest>
 
-#include "HttpRequestScanner.h"
+#include "http/HttpRequestScanner.h"
 
 Q_DECLARE_METATYPE(HttpRequestScanner::Event)
 

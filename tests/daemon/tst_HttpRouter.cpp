@@ -1,6 +1,6 @@
 #include <QTest>
 
-#include "HttpRouter.h"
+#include "http/HttpRouter.h"
 
 class tst_HttpRouter : public QObject
 {

@@ -2,7 +2,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "LogTail.h"
+#include "metrics/LogTail.h"
 
 class tst_LogTail : public QObject
 {

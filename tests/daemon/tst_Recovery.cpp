@@ -8,9 +8,9 @@
 #include <QTest>
 
 #include "DaemonProcess.h"
-#include "JsonCodec.h"
-#include "ProcessInfo.h"
 #include "TestHttp.h"
+#include "shared/JsonCodec.h"
+#include "sys/ProcessInfo.h"
 
 // Faults of the tools around the daemon: each gives the right status and a reason on the
 // sandbox, and the daemon keeps serving.

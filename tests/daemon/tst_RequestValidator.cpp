@@ -1,8 +1,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "BackendCatalog.h"
-#include "RequestValidator.h"
+#include "sandbox/BackendCatalog.h"
+#include "sandbox/RequestValidator.h"
 
 class tst_RequestValidator : public QObject
 {
@@ -77,7 +77,7 @@ void tst_RequestValidator::validate()
         return;
     }
     QVERIFY(error);
-    QCOMPARE(error->status, 422);
+    QCOMPARE(error->kind, ErrorKind::Invalid);
     QCOMPARE(error->field, field);
     QVERIFY(error->message.contains(field));
 }

@@ -3,8 +3,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "JsonCodec.h"
-#include "StateStore.h"
+#include "sandbox/StateStore.h"
+#include "shared/JsonCodec.h"
 
 class tst_StateStore : public QObject
 {

@@ -1,7 +1,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "SystemMetricsSampler.h"
+#include "metrics/SystemMetricsSampler.h"
 
 class tst_SystemMetricsSampler : public QObject
 {

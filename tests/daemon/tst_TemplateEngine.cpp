@@ -3,8 +3,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "DashboardView.h"
-#include "TemplateEngine.h"
+#include "web/DashboardView.h"
+#include "web/TemplateEngine.h"
 
 using Sources = QHash<QString, QByteArray>;
 

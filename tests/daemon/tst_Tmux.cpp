@@ -9,8 +9,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "ProcessInfo.h"
-#include "Tmux.h"
+#include "sandbox/Tmux.h"
+#include "sys/ProcessInfo.h"
 
 // Unit tests of the argument building and parsing, then the same arguments run by a real
 // tmux server (isolated with TMUX_TMPDIR) with hostile data.

@@ -6,11 +6,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "FrameProcessor.h"
-#include "ProcessInfo.h"
-#include "XauthFile.h"
-#include "XcbScreen.h"
-#include "XvfbLauncher.h"
+#include "capture/FrameProcessor.h"
+#include "capture/XcbScreen.h"
+#include "sandbox/XvfbLauncher.h"
+#include "sys/ProcessInfo.h"
+#include "sys/XauthFile.h"
 
 // A real Xvfb: started the way sandboxes get theirs, checked for access control, captured
 // through MIT-SHM with DAMAGE telling changed frames from unchanged ones.

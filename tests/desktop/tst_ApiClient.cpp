@@ -5,8 +5,8 @@
 #include <QTcpSocket>
 #include <QTest>
 
-#include "ApiClient.h"
 #include "DaemonProcess.h"
+#include "shared/ApiClient.h"
 
 // The viewer's API client against the real daemon binary (and, for what the daemon cannot be
 // made to do on demand, a TCP server that answers by hand).
@@ -95,7 +95,7 @@ void tst_ApiClient::lifecycle()
     auto created = await<ApiResult<Sandbox>>(
         [&](QObject *context, auto done) { api.createSandbox(request, context, done); });
     QVERIFY(created);
-    QVERIFY2(*created, qPrintable(created->hasValue() ? QString() : created->error().toString()));
+    QVERIFY2(*created, qPrintable(created->has_value() ? QString() : created->error().toString()));
     const Sandbox sandbox = created->value();
     QCOMPARE(sandbox.name, QStringLiteral("from-viewer"));
     QVERIFY(sandbox.isRunning());

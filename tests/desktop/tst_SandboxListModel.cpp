@@ -8,10 +8,10 @@
 
 #include "DaemonProcess.h"
 #include "HostConnection.h"
-#include "JsonCodec.h"
 #include "SandboxFilterModel.h"
 #include "SandboxListModel.h"
 #include "TestHttp.h"
+#include "shared/JsonCodec.h"
 
 // The grid's model: merged by diffing, never reset; driven by recorded daemon answers and by
 // the real daemon.

@@ -15,13 +15,13 @@
 #include "HostManager.h"
 #include "HostStore.h"
 #include "MainWindow.h"
-#include "ProcessInfo.h"
 #include "SandboxActions.h"
 #include "SandboxFilterModel.h"
 #include "SshServer.h"
 #include "SshTunnel.h"
 #include "TestHttp.h"
 #include "ViewerApp.h"
+#include "sys/ProcessInfo.h"
 
 using namespace std::chrono_literals;
 
@@ -128,7 +128,7 @@ void tst_SshTunnel::forwardsToTheDaemonsUnixSocket()
         {QStringLiteral("via-socket"), QStringLiteral("stub"), daemon.projectDir(), true}, &host,
         [&](ApiResult<Sandbox> result) { created.emplace(result); });
     QTRY_VERIFY_WITH_TIMEOUT(created.has_value(), 15000);
-    QVERIFY2(*created, qPrintable(created->hasValue() ? QString() : created->error().toString()));
+    QVERIFY2(*created, qPrintable(created->has_value() ? QString() : created->error().toString()));
     QCOMPARE((*created)->name, QStringLiteral("via-socket"));
 }
 

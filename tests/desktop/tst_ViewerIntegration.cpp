@@ -283,7 +283,7 @@ void tst_ViewerIntegration::hostGoneGreysTilesWithoutBlocking()
     QElapsedTimer timer;
     timer.start();
     QTest::qWait(50);
-    QVERIFY(timer.elapsed() < 1000);
+    QVERIFY(timer.elapsed() < 10000); // only a hang: a modal wait would block for good
     QVERIFY(QApplication::activeModalWidget() == nullptr);
 }
 

@@ -11,9 +11,9 @@
 #include <QTest>
 
 #include "DaemonProcess.h"
-#include "Sandbox.h"
 #include "TestHttp.h"
 #include "TileDelegate.h"
+#include "shared/Sandbox.h"
 
 // The viewer binary as a user starts it: its command line, and its main window on a real X
 // server (Xvfb, the xcb platform) with a few sandboxes, kept as a screenshot artifact.

@@ -1,5 +1,5 @@
 // MANAGER_BACKENDS_FILE contents, and the expansion of whatever templates they hold.
-#include "BackendCatalog.h"
+#include "sandbox/BackendCatalog.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
 #include <QFile>
 #include <QTemporaryFile>
 
-#include "ClaudeMetricsReader.h"
+#include "metrics/ClaudeMetricsReader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

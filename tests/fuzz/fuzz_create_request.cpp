@@ -1,9 +1,9 @@
 // POST /api/sandboxes bodies: parsed, then validated like a request would be.
 #include <QCoreApplication>
 
-#include "BackendCatalog.h"
-#include "JsonCodec.h"
-#include "RequestValidator.h"
+#include "sandbox/BackendCatalog.h"
+#include "sandbox/RequestValidator.h"
+#include "shared/JsonCodec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

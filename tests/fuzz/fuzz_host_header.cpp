@@ -1,6 +1,6 @@
 // Host headers: parsing never crashes, and nothing but loopback names passes unconfigured.
-#include "AccessPolicy.h"
-#include "Authenticator.h"
+#include "api/AccessPolicy.h"
+#include "api/Authenticator.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

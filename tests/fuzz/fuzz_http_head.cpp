@@ -1,6 +1,6 @@
 // The raw request stream every connection's bytes go through before QHttpServer: split at
 // arbitrary points it must reach the same verdicts as in one piece.
-#include "HttpRequestScanner.h"
+#include "http/HttpRequestScanner.h"
 
 namespace {
 struct Verdicts

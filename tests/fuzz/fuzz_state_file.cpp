@@ -1,5 +1,5 @@
 // state.json as found on disk: must never crash, and what loads must save and load the same.
-#include "JsonCodec.h"
+#include "shared/JsonCodec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

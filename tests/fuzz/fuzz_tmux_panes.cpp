@@ -1,5 +1,5 @@
 // The output of `tmux list-panes -a -F ...` the liveness check parses.
-#include "Tmux.h"
+#include "sandbox/Tmux.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,8 +3,8 @@
 #include <QJsonDocument>
 #include <QTest>
 
-#include "JsonCodec.h"
-#include "Rfc3339.h"
+#include "shared/JsonCodec.h"
+#include "shared/Rfc3339.h"
 
 class tst_JsonCodec : public QObject
 {

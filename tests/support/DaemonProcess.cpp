@@ -8,7 +8,7 @@
 #include <QRegularExpression>
 #include <QTest>
 
-#include "ProcessInfo.h"
+#include "sys/ProcessInfo.h"
 
 DaemonProcess::DaemonProcess(QObject *parent) : QObject(parent)
 {
