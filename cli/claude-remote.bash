@@ -25,7 +25,8 @@ _claude_remote() {
         prev=${COMP_WORDS[COMP_CWORD - 1]:-}
     fi
 
-    local commands="create list ls attach start stop delete rm logs metrics screenshot status sync watch ui help"
+    local commands
+    commands=$("${words[0]}" __commands 2>/dev/null | tr '\n' ' ')
     local globals="--host --json --table --help --version"
     local i cmd="" cmd_at=0 npos=0
 

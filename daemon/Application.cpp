@@ -43,11 +43,13 @@ Application::Application(DaemonConfig config, BackendCatalog catalog, Authentica
         m_config.listenAddress != QHostAddress::Any &&
         m_config.listenAddress != QHostAddress::AnyIPv6)
         allowedHosts.append(m_config.listenAddress.toString()); // reached by its own address
-    m_policy = std::make_unique<AccessPolicy>(allowedHosts, m_auth, [this](const QString &id) {
-        return m_sandboxes->sandbox(id).has_value();
-    });
-
     m_http = std::make_unique<HttpServer>(GuardedTcpServer::Settings{});
+    m_policy = std::make_unique<AccessPolicy>(
+        allowedHosts, m_auth,
+        [this](const QString &id) { return m_sandboxes->sandbox(id).has_value(); },
+        [this](QByteArrayView method, QStringView path) {
+            return m_http->router().flags(method, path);
+        });
     m_http->setCommonHeaders(securityHeaders());
     m_http->tcpServer().setPolicy([this](const HttpRequestHead &head, const QHostAddress &peer) {
         return m_policy->check(head, peer);

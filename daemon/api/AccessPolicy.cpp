@@ -20,10 +20,11 @@ QByteArray mediaType(const QByteArray &contentType)
 } // namespace
 
 AccessPolicy::AccessPolicy(QStringList allowedHosts, Authenticator &authenticator,
-                           SandboxExists sandboxExists)
+                           SandboxExists sandboxExists, RouteFlagsOf routeFlags)
     : m_allowedHosts(std::move(allowedHosts))
     , m_auth(authenticator)
     , m_sandboxExists(std::move(sandboxExists))
+    , m_routeFlags(std::move(routeFlags))
 {}
 
 QString AccessPolicy::hostName(const QByteArray &hostHeader)
@@ -62,14 +63,6 @@ bool AccessPolicy::isAllowedHost(const QString &host) const
     return m_allowedHosts.contains(host);
 }
 
-bool AccessPolicy::isPublicPath(const QByteArray &method, const QByteArray &path)
-{
-    // The login endpoints and the (non-secret) assets of the login page.
-    if (path == "/login")
-        return method == "GET" || method == "POST" || method == "HEAD";
-    return path.startsWith("/static/") && (method == "GET" || method == "HEAD");
-}
-
 std::optional<AccessPolicy::Rejection> AccessPolicy::check(const HttpRequestHead &head,
                                                            const QHostAddress &peer) const
 {
@@ -94,7 +87,8 @@ std::optional<AccessPolicy::Rejection> AccessPolicy::check(const HttpRequestHead
 std::optional<AccessPolicy::Rejection> AccessPolicy::checkAuth(const HttpRequestHead &head,
                                                                const QHostAddress &peer) const
 {
-    if (!m_auth.enabled() || isPublicPath(head.method, head.path()))
+    if (!m_auth.enabled() ||
+        m_routeFlags(head.method, QString::fromLatin1(head.path())).testFlag(RouteFlag::Public))
         return std::nullopt;
     const QByteArray authorization = head.values("authorization").value(0);
     const QByteArray cookies = head.values("cookie").join("; ");
@@ -125,7 +119,8 @@ AccessPolicy::checkCrossSite(const HttpRequestHead &head) const
     const QByteArray path = head.path();
     // The HTML forms carry a per-session CSRF token, checked by their handlers. Under
     // Referrer-Policy: no-referrer a browser sends their POSTs with "Origin: null".
-    const bool formEndpoint = head.method == "POST" && (path == "/new" || path == "/login");
+    const bool formEndpoint =
+        m_routeFlags(head.method, QString::fromLatin1(path)).testFlag(RouteFlag::FormPost);
     const bool nullOrigin = origin.size() == 1 && origin.first() == "null";
     if (!origin.isEmpty() && !(formEndpoint && nullOrigin)) {
         if (origin.size() != 1 || origin.first().toLower() != ownOrigin)

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include "http/HttpRequestScanner.h"
+#include "http/RouteFlags.h"
 
 class Authenticator;
 
@@ -17,17 +18,18 @@ class AccessPolicy
 {
 public:
     using SandboxExists = std::function<bool(const QString &id)>;
+    // The flags of the route a request would reach (HttpRouter::flags).
+    using RouteFlagsOf = std::function<RouteFlags(QByteArrayView method, QStringView path)>;
     using Rejection = HttpRequestScanner::Rejection;
 
     AccessPolicy(QStringList allowedHosts, Authenticator &authenticator,
-                 SandboxExists sandboxExists);
+                 SandboxExists sandboxExists, RouteFlagsOf routeFlags);
 
     std::optional<Rejection> check(const HttpRequestHead &head, const QHostAddress &peer) const;
 
     // The host part of a Host header ("[::1]:3000" -> "::1"), lower-cased; empty if malformed.
     static QString hostName(const QByteArray &hostHeader);
     bool isAllowedHost(const QString &host) const;
-    static bool isPublicPath(const QByteArray &method, const QByteArray &path);
     // The sandbox id of a log WebSocket path (/ws/sandboxes/<id>/logs), or an empty string.
     static QString webSocketSandboxId(const QString &path);
 
@@ -39,4 +41,5 @@ private:
     QStringList m_allowedHosts;
     Authenticator &m_auth;
     SandboxExists m_sandboxExists;
+    RouteFlagsOf m_routeFlags;
 };

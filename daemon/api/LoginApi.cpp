@@ -25,10 +25,12 @@ void LoginApi::registerRoutes(HttpServer &server)
 {
     server.router().add(
         "GET", QStringLiteral("/login"),
-        [this](const HttpRequest &request, const HttpReply &reply) { redeemCode(request, reply); });
+        [this](const HttpRequest &request, const HttpReply &reply) { redeemCode(request, reply); },
+        RouteFlag::Public);
     server.router().add(
         "POST", QStringLiteral("/login"),
-        [this](const HttpRequest &request, const HttpReply &reply) { postToken(request, reply); });
+        [this](const HttpRequest &request, const HttpReply &reply) { postToken(request, reply); },
+        RouteFlag::Public | RouteFlag::FormPost);
 }
 
 void LoginApi::redeemCode(const HttpRequest &request, const HttpReply &reply)

@@ -14,7 +14,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-#include "http/HttpReply.h"
+#include "http/HttpStatus.h"
 
 Q_LOGGING_CATEGORY(lcGuard, "manager.http.guard")
 
@@ -51,60 +51,6 @@ GuardedTcpServer::~GuardedTcpServer()
     if (m_unixFd >= 0) {
         ::close(m_unixFd);
         ::unlink(QFile::encodeName(m_unixPath).constData());
-    }
-}
-
-QByteArray GuardedTcpServer::statusText(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 204:
-        return "No Content";
-    case 303:
-        return "See Other";
-    case 304:
-        return "Not Modified";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
-    case 409:
-        return "Conflict";
-    case 411:
-        return "Length Required";
-    case 413:
-        return "Payload Too Large";
-    case 421:
-        return "Misdirected Request";
-    case 422:
-        return "Unprocessable Entity";
-    case 426:
-        return "Upgrade Required";
-    case 429:
-        return "Too Many Requests";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 500:
-        return "Internal Server Error";
-    case 503:
-        return "Service Unavailable";
-    case 505:
-        return "HTTP Version Not Supported";
-    case 507:
-        return "Insufficient Storage";
-    default:
-        return "Error";
     }
 }
 
@@ -294,7 +240,7 @@ void GuardedTcpServer::onReadyRead(Connection *connection)
 
 bool GuardedTcpServer::isStreaming(const Connection *connection)
 {
-    return connection->socket->property(HttpReply::StreamingProperty).toBool();
+    return connection->socket->property(StreamingProperty).toBool();
 }
 
 void GuardedTcpServer::onBytesWritten(Connection *connection)

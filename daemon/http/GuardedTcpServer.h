@@ -54,8 +54,6 @@ public:
     bool listenUnix(const QString &path, QString *error);
     bool isListeningUnix() const { return m_unixFd >= 0; }
 
-    static QByteArray statusText(int status);
-
 protected:
     void incomingConnection(qintptr descriptor) override;
 

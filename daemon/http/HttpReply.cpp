@@ -8,7 +8,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 
-#include "http/GuardedTcpServer.h"
+#include "http/HttpStatus.h"
 
 namespace {
 
@@ -73,8 +73,8 @@ void HttpReply::send(const HttpResponse &response) const
     const bool inlineBody = hasBody && response.body.size() <= InlineBody;
     QByteArray out;
     out.reserve(1024 + (inlineBody ? response.body.size() : 0));
-    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' +
-           GuardedTcpServer::statusText(response.status) + "\r\n";
+    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + statusText(response.status) +
+           "\r\n";
     if (!response.contentType.isEmpty())
         out += "Content-Type: " + response.contentType + "\r\n";
     if (response.status != 304 && response.status != 204)
@@ -134,8 +134,7 @@ QObject *HttpReply::beginChunked(const HttpResponse &head) const
     m_state->sent = true;
     QTcpSocket *socket = m_state->socket;
     socket->setProperty(StreamingProperty, true);
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(head.status) + ' ' +
-                     GuardedTcpServer::statusText(head.status) +
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(head.status) + ' ' + statusText(head.status) +
                      "\r\nContent-Type: " + head.contentType + "\r\nTransfer-Encoding: chunked\r\n";
     for (const auto &[name, value] : head.headers)
         out += name + ": " + value + "\r\n";

@@ -28,7 +28,6 @@ public:
     void endChunked() const; // the last chunk; the connection closes
     qint64 pendingBytes() const;
     // The socket property that tells GuardedTcpServer a connection streams an answer.
-    static constexpr const char *StreamingProperty = "csm_streaming";
 
     bool isSent() const;
     bool isConnected() const;

@@ -1,8 +1,9 @@
 #include "http/HttpRouter.h"
 
-void HttpRouter::add(const QByteArray &method, const QString &pattern, Handler handler)
+void HttpRouter::add(const QByteArray &method, const QString &pattern, Handler handler,
+                     RouteFlags flags)
 {
-    Route route{method, pattern, {}, false, std::move(handler)};
+    Route route{method, pattern, {}, false, std::move(handler), flags};
     for (const QString &part : pattern.split(u'/', Qt::SkipEmptyParts)) {
         if (part.startsWith(QStringLiteral("{*"))) {
             route.segments.append({Segment::Kind::Rest, {}});
@@ -55,6 +56,7 @@ HttpRouter::Match HttpRouter::match(QByteArrayView method, QStringView path) con
             if (!result.handler || route.method == method) {
                 result.handler = &route.handler;
                 result.pattern = route.pattern;
+                result.flags = route.flags;
                 result.args = args;
             }
             continue;
@@ -65,4 +67,10 @@ HttpRouter::Match HttpRouter::match(QByteArrayView method, QStringView path) con
     if (result.handler)
         result.allowedMethods.clear();
     return result;
+}
+
+RouteFlags HttpRouter::flags(QByteArrayView method, QStringView path) const
+{
+    const Match found = match(method, path);
+    return found.handler ? found.flags : RouteFlags();
 }

@@ -9,6 +9,7 @@
 
 #include "http/HttpReply.h"
 #include "http/HttpRequest.h"
+#include "http/RouteFlags.h"
 
 // The route table: an explicit method and path pattern per route. Patterns are segments of
 // literals, {name} (one segment) and a final {*name} (the rest of the path).
@@ -23,10 +24,14 @@ public:
         QString pattern; // of the route that matched
         QStringList args;
         QByteArrayList allowedMethods; // when no handler: the methods the path has
+        RouteFlags flags;
     };
 
-    void add(const QByteArray &method, const QString &pattern, Handler handler);
+    void add(const QByteArray &method, const QString &pattern, Handler handler,
+             RouteFlags flags = {});
     Match match(QByteArrayView method, QStringView path) const;
+    // The flags of the route a request would reach; none when it reaches no route.
+    RouteFlags flags(QByteArrayView method, QStringView path) const;
 
 private:
     struct Segment
@@ -47,6 +52,7 @@ private:
         QList<Segment> segments; // parsed once: matching runs on every request
         bool endsWithRest = false;
         Handler handler;
+        RouteFlags flags;
     };
     static bool matchPath(const Route &route, const QList<QStringView> &segments,
                           QStringList *args);

@@ -88,7 +88,8 @@ void Dashboard::registerRoutes(HttpServer &server)
     };
     router.add("GET", QStringLiteral("/"), bind(&Dashboard::index));
     router.add("GET", QStringLiteral("/new"), bind(&Dashboard::newForm));
-    router.add("POST", QStringLiteral("/new"), bind(&Dashboard::createFromForm));
+    router.add("POST", QStringLiteral("/new"), bind(&Dashboard::createFromForm),
+               RouteFlag::FormPost);
     router.add("POST", QStringLiteral("/demo"), bind(&Dashboard::startDemo));
     router.add("GET", QStringLiteral("/sandboxes/{id}"), bind(&Dashboard::sandboxPage));
     router.add("DELETE", QStringLiteral("/sandboxes/{id}"), bind(&Dashboard::deleteAction));
@@ -104,7 +105,9 @@ void Dashboard::registerRoutes(HttpServer &server)
                bind(&Dashboard::screenshotFragment));
     router.add("GET", QStringLiteral("/fragments/sandboxes/{id}/summary"),
                bind(&Dashboard::summaryFragment));
-    router.add("GET", QStringLiteral("/static/{*path}"), bind(&Dashboard::staticFile));
+    // The assets are not secret: the login page needs them before there is a session.
+    router.add("GET", QStringLiteral("/static/{*path}"), bind(&Dashboard::staticFile),
+               RouteFlag::Public);
 }
 
 QString Dashboard::demoProjectDir() const

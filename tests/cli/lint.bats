@@ -25,7 +25,7 @@ setup() {
     assert_success
     assert_output ""
     page=$(groff -man -Tutf8 -rLL=100n -P-cbou "$REPO/cli/claude-remote.1" | sed -n '/^COMMANDS/,/^OPTIONS/p')
-    for cmd in create list ls attach start stop delete rm logs metrics screenshot status sync watch ui help; do
+    for cmd in $("$REPO/cli/claude-remote" __commands); do
         grep -qE "^       $cmd( |,|$)|, $cmd( |$)" <<<"$page" || fail "the man page does not describe $cmd"
     done
     groff -man -Tutf8 -P-cbou "$REPO/cli/claude-remote.1" | grep -q CLAUDE_REMOTE_TOKEN_FILE

@@ -97,7 +97,7 @@ CONF
         assert_line "  CLAUDE_REMOTE_HOST        Remote server hostname (required); a,b for several"
         assert_line "Config file: $CONFIG"
     done
-    for cmd in create list ls attach start stop delete rm logs metrics screenshot status sync watch ui help; do
+    for cmd in $(cr __commands); do
         canonical=$cmd
         [[ $cmd == ls ]] && canonical=list
         [[ $cmd == rm ]] && canonical=delete

@@ -5,7 +5,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static Authenticator auth;
-    static const AccessPolicy policy({}, auth, [](const QString &) { return true; });
+    static const AccessPolicy policy(
+        {}, auth, [](const QString &) { return true; },
+        [](QByteArrayView, QStringView) { return RouteFlags(); });
     const QByteArray header =
         QByteArray::fromRawData(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
     const QString host = AccessPolicy::hostName(header);
