@@ -28,7 +28,8 @@ public:
     static QString hostName(const QByteArray &hostHeader);
     bool isAllowedHost(const QString &host) const;
     static bool isPublicPath(const QByteArray &method, const QByteArray &path);
-    // The sandbox id of a log WebSocket path (/ws/sandboxes/<id>/logs), or an empty string.
+    // The sandbox id of a stream's path (/ws/sandboxes/<id>/logs, …/terminal, …/display), or
+    // an empty string.
     static QString webSocketSandboxId(const QString &path);
 
 private:
