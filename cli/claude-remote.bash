@@ -25,7 +25,7 @@ _claude_remote() {
         prev=${COMP_WORDS[COMP_CWORD - 1]:-}
     fi
 
-    local commands="create list ls attach start stop delete rm logs metrics screenshot status sync watch ui help"
+    local commands="create list ls attach start stop delete rm logs metrics screenshot send screen status sync watch ui help"
     local globals="--host --json --table --help --version"
     local i cmd="" cmd_at=0 npos=0
 
@@ -70,6 +70,8 @@ _claude_remote() {
     list | ls) opts+=" --table" ;;
     logs) opts+=" --follow -f --lines -n" ;;
     screenshot) opts+=" --thumb" ;;
+    send) opts+=" --keys --no-enter --force" ;;
+    screen) opts+=" --ansi" ;;
     ui) opts="--local-port --host --help" ;;
     esac
     if [[ $cur == -* ]]; then
@@ -78,7 +80,7 @@ _claude_remote() {
     fi
 
     case $cmd in
-    attach | logs | metrics)
+    attach | logs | metrics | send | screen)
         ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_claude_remote_ids)" -- "$cur")
         ;;
     start | stop | delete | rm)
