@@ -357,6 +357,7 @@ void tst_Terminal::reconnectAfterRestart()
     DaemonProcess daemon;
     const QString id = startShell(daemon);
     QVERIFY(!id.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(screenText(daemon, id).contains("bash"), 10000); // the prompt is up
     QCOMPARE(input(daemon, id, R"j({"text": "echo before-$((2*3))-restart"})j").status, 200);
     QTRY_VERIFY_WITH_TIMEOUT(screenText(daemon, id).contains("before-6-restart"), 10000);
     {
