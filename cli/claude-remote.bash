@@ -71,6 +71,8 @@ _claude_remote() {
     list | ls) opts+=" --table" ;;
     logs) opts+=" --follow -f --lines -n" ;;
     screenshot) opts+=" --thumb" ;;
+    send) opts+=" --keys --no-enter --force" ;;
+    screen) opts+=" --ansi" ;;
     ui) opts="--local-port --host --help" ;;
     esac
     if [[ $cur == -* ]]; then
@@ -79,7 +81,7 @@ _claude_remote() {
     fi
 
     case $cmd in
-    attach | logs | metrics)
+    attach | logs | metrics | send | screen)
         ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_claude_remote_ids)" -- "$cur")
         ;;
     start | stop | delete | rm)

@@ -10,6 +10,9 @@
 #include "metrics/SystemMetricsSampler.h"
 #include "sandbox/SandboxManager.h"
 #include "sandbox/StateStore.h"
+#include "steer/ControlLease.h"
+#include "steer/InputAudit.h"
+#include "terminal/TerminalHub.h"
 #include "web/Dashboard.h"
 
 Application::Application(DaemonConfig config, BackendCatalog catalog, Authenticator authenticator,
@@ -58,6 +61,12 @@ Application::Application(DaemonConfig config, BackendCatalog catalog, Authentica
                                                         *m_sandboxes, *m_capture, *m_system,
                                                         *m_claude, *m_logs, *m_state});
     m_api->registerRoutes(*m_http);
+    m_lease = std::make_unique<ControlLease>(std::chrono::seconds(m_config.controlIdleSeconds));
+    m_audit = std::make_unique<InputAudit>(m_config.stateDir);
+    m_terminals = std::make_unique<TerminalHub>(TerminalHub::Services{
+        QStringLiteral("tmux"), m_config.stateDir + QStringLiteral("/run/terminal"), *m_sandboxes,
+        *m_lease, *m_audit});
+    m_terminals->registerRoutes(*m_http);
     m_login = std::make_unique<LoginApi>(m_auth, [this](const QString &error) {
         return m_dashboard ? m_dashboard->loginPage(error) : QByteArray();
     });
@@ -81,6 +90,7 @@ Application::~Application()
     m_dashboard.reset();
     m_login.reset();
     m_api.reset();
+    m_terminals.reset();
     m_http.reset();
     m_logs.reset();
     m_sandboxes.reset();

@@ -12,6 +12,8 @@
 
 class AccessPolicy;
 class CaptureService;
+class ControlLease;
+class InputAudit;
 class ClaudeMetricsReader;
 class Dashboard;
 class HttpServer;
@@ -21,6 +23,7 @@ class LogStreamHub;
 class SandboxManager;
 class StateStore;
 class SystemMetricsSampler;
+class TerminalHub;
 
 // Builds and wires the daemon's parts; main() only parses the command line and runs this.
 class Application : public QObject
@@ -49,6 +52,9 @@ private:
     std::unique_ptr<SystemMetricsSampler> m_system;
     std::unique_ptr<ClaudeMetricsReader> m_claude;
     std::unique_ptr<LogStreamHub> m_logs;
+    std::unique_ptr<ControlLease> m_lease; // one holder per sandbox terminal and display
+    std::unique_ptr<InputAudit> m_audit;
+    std::unique_ptr<TerminalHub> m_terminals;
     std::unique_ptr<AccessPolicy> m_policy;
     std::unique_ptr<HttpServer> m_http;
     std::unique_ptr<JsonApi> m_api;

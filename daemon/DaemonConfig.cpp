@@ -109,5 +109,15 @@ Expected<DaemonConfig, QString> DaemonConfig::fromEnvironment(const QProcessEnvi
     else
         return QStringLiteral("MANAGER_CAPTURE: expected xshm or import, got \"%1\"").arg(capture);
 
+    const QString idle = env.value(QStringLiteral("MANAGER_CONTROL_IDLE_SECONDS"));
+    if (!idle.isEmpty()) {
+        bool ok = false;
+        config.controlIdleSeconds = idle.toInt(&ok);
+        if (!ok || config.controlIdleSeconds < 1 || config.controlIdleSeconds > 86400)
+            return QStringLiteral("MANAGER_CONTROL_IDLE_SECONDS: expected 1 to 86400 seconds, "
+                                  "got \"%1\"")
+                .arg(idle);
+    }
+
     return config;
 }

@@ -25,6 +25,8 @@ struct DaemonConfig
     QSize screenSize{1920, 1080};
     int screenDepth = 24;
     CaptureMethod capture = CaptureMethod::XShm;
+    // MANAGER_CONTROL_IDLE_SECONDS: an idle holder of a terminal or display is released.
+    int controlIdleSeconds = 300;
 
     QString screenSpec() const;
 

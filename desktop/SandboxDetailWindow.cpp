@@ -15,9 +15,11 @@
 
 #include "Activity.h"
 #include "HostManager.h"
+#include "ReplyBox.h"
 #include "SandboxActions.h"
 #include "SandboxListModel.h"
 #include "ScreenshotView.h"
+#include "TerminalView.h"
 #include "TileDelegate.h"
 
 namespace {
@@ -145,11 +147,39 @@ void SandboxDetailWindow::buildUi()
     header->addWidget(m_status);
     header->addStretch(1);
 
+    // The live terminal, read-only, and the reply box: answering needs no control.
+    auto *terminalPane = new QWidget(this);
+    auto *terminalLayout = new QVBoxLayout(terminalPane);
+    terminalLayout->setContentsMargins(0, 0, 0, 0);
+    m_terminalState = new QLabel(tr("<b>Terminal</b> (read-only; reply below)"), terminalPane);
+    m_terminal = new TerminalView(terminalPane);
+    m_terminal->setMinimumHeight(160);
+    m_reply = new ReplyBox(terminalPane);
+    terminalLayout->addWidget(m_terminalState);
+    terminalLayout->addWidget(m_terminal, 1);
+    terminalLayout->addWidget(m_reply);
+    const auto showTerminalState = [this] {
+        QString text = tr("<b>Terminal</b> (read-only; reply below)");
+        if (!m_terminal->isConnected())
+            text += tr(" — reconnecting…");
+        else if (!m_terminal->holderDescription().isEmpty())
+            text += tr(" — controlled by %1").arg(m_terminal->holderDescription().toHtmlEscaped());
+        m_terminalState->setText(text);
+    };
+    connect(m_terminal, &TerminalView::connectionChanged, this, showTerminalState);
+    connect(m_terminal, &TerminalView::holderChanged, this, showTerminalState);
+
+    auto *vertical = new QSplitter(Qt::Vertical, this);
+    vertical->addWidget(splitter);
+    vertical->addWidget(terminalPane);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(toolbar);
     layout->addLayout(header);
     layout->addWidget(m_message);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(vertical, 1);
 }
 
 void SandboxDetailWindow::refreshInfo()
@@ -220,6 +250,19 @@ void SandboxDetailWindow::showEvent(QShowEvent *event)
     fetchScreenshot();
     fetchLog();
     fetchMetrics();
+    connectTerminal();
+}
+
+void SandboxDetailWindow::connectTerminal()
+{
+    HostConnection *host = m_hosts.connection(m_key.host);
+    const Sandbox *sandbox = m_model.sandbox(m_key);
+    if (!host || !sandbox) {
+        m_reply->setTarget(nullptr, {});
+        return;
+    }
+    m_reply->setTarget(&host->api(), m_key.id);
+    m_terminal->setStream(host->api().terminalStreamRequest(m_key.id));
 }
 
 void SandboxDetailWindow::hideEvent(QHideEvent *event)
@@ -228,6 +271,7 @@ void SandboxDetailWindow::hideEvent(QHideEvent *event)
     m_screenshotTimer.stop();
     m_logTimer.stop();
     m_metricsTimer.stop();
+    m_terminal->stop();
 }
 
 void SandboxDetailWindow::fetchScreenshot()

@@ -12,9 +12,11 @@ class HostManager;
 class QAction;
 class QLabel;
 class QPlainTextEdit;
+class ReplyBox;
 class SandboxActions;
 class SandboxListModel;
 class ScreenshotView;
+class TerminalView;
 
 // One sandbox up close: its live screen, its details, Claude metrics and the tail of its log,
 // with the actions on it.
@@ -35,6 +37,8 @@ public:
     const SandboxKey &key() const { return m_key; }
     ScreenshotView *screenshotView() const { return m_screen; }
     QPlainTextEdit *logView() const { return m_log; }
+    TerminalView *terminalView() const { return m_terminal; }
+    ReplyBox *replyBox() const { return m_reply; }
 
     static QString stripTerminalCodes(const QByteArray &text);
 
@@ -48,6 +52,7 @@ private:
     void fetchScreenshot();
     void fetchLog();
     void fetchMetrics();
+    void connectTerminal();
 
     SandboxKey m_key;
     const SandboxListModel &m_model;
@@ -56,6 +61,9 @@ private:
 
     ScreenshotView *m_screen = nullptr;
     QPlainTextEdit *m_log = nullptr;
+    TerminalView *m_terminal = nullptr;
+    ReplyBox *m_reply = nullptr;
+    QLabel *m_terminalState = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_info = nullptr;

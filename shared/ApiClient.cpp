@@ -244,6 +244,26 @@ void ApiClient::startSandbox(const QString &id, const QObject *context, Callback
                         std::move(done), &sandboxFromBody);
 }
 
+void ApiClient::sendInput(const QString &id, const QJsonObject &input, const QObject *context,
+                          Done done)
+{
+    send("POST", url(QStringLiteral("/api/sandboxes/%1/input").arg(id)),
+         QJsonDocument(input).toJson(QJsonDocument::Compact),
+         {{"Content-Type", "application/json"}, {"X-CSM-Client", "viewer"}}, context,
+         [done = std::move(done)](QNetworkReply &reply) { done(failure(reply)); });
+}
+
+QNetworkRequest ApiClient::terminalStreamRequest(const QString &id) const
+{
+    QUrl target =
+        url(QStringLiteral("/ws/sandboxes/%1/terminal").arg(id), QStringLiteral("client=viewer"));
+    target.setScheme(target.scheme() == u"https" ? QStringLiteral("wss") : QStringLiteral("ws"));
+    QNetworkRequest request(target);
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    return request;
+}
+
 void ApiClient::deleteSandbox(const QString &id, const QObject *context, Done done)
 {
     send("DELETE", url(QStringLiteral("/api/sandboxes/") + id), {}, {}, context,

@@ -20,6 +20,7 @@
 #include "shared/SystemMetrics.h"
 
 class QNetworkAccessManager;
+class QJsonObject;
 class QNetworkRequest;
 
 // Why a call to the daemon failed: no HTTP answer (network error), an HTTP error status with
@@ -104,6 +105,12 @@ public:
     void logTail(const QString &id, int lines, const QObject *context, Callback<QByteArray> done);
     void backends(const QObject *context, Callback<QList<BackendInfo>> done);
     void systemMetrics(const QObject *context, Callback<SystemMetrics> done);
+    // Types into a sandbox's terminal without taking control: {"text", "enter", "keys",
+    // "force"} as POST /api/sandboxes/<id>/input takes it. A 409 naming "force" means
+    // someone holds control.
+    void sendInput(const QString &id, const QJsonObject &input, const QObject *context, Done done);
+    // The WebSocket request of a sandbox's live terminal stream (with the token).
+    QNetworkRequest terminalStreamRequest(const QString &id) const;
 
 private:
     using Handler = std::function<void(QNetworkReply &)>;

@@ -151,10 +151,11 @@ AccessPolicy::checkCrossSite(const HttpRequestHead &head) const
 std::optional<AccessPolicy::Rejection>
 AccessPolicy::checkWebSocket(const HttpRequestHead &head) const
 {
-    // QHttpServer 6.4 would upgrade any matching route: only the log stream may switch.
+    // QHttpServer 6.4 would upgrade any matching route: only the streams may switch.
     const QString id = webSocketSandboxId(QString::fromUtf8(head.path()));
     if (id.isEmpty() || !head.isWebSocketUpgrade())
-        return Rejection{400, "upgrades are accepted only to WebSocket on /ws/sandboxes/<id>/logs"};
+        return Rejection{400, "upgrades are accepted only to WebSocket on "
+                              "/ws/sandboxes/<id>/logs, /terminal or /display"};
     if (head.method != "GET")
         return Rejection{400, "a WebSocket upgrade must be a GET"};
     const auto origin = head.values("origin");
@@ -169,7 +170,8 @@ AccessPolicy::checkWebSocket(const HttpRequestHead &head) const
 
 QString AccessPolicy::webSocketSandboxId(const QString &path)
 {
-    static const QRegularExpression pattern(QStringLiteral("^/ws/sandboxes/([^/]+)/logs$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^/ws/sandboxes/([^/]+)/(?:logs|terminal|display)$"));
     const auto match = pattern.match(path);
     return match.hasMatch() ? match.captured(1) : QString();
 }

@@ -30,7 +30,8 @@ public:
     // The host part of a Host header ("[::1]:3000" -> "::1"), lower-cased; empty if malformed.
     static QString hostName(const QByteArray &hostHeader);
     bool isAllowedHost(const QString &host) const;
-    // The sandbox id of a log WebSocket path (/ws/sandboxes/<id>/logs), or an empty string.
+    // The sandbox id of a stream's path (/ws/sandboxes/<id>/logs, …/terminal, …/display), or
+    // an empty string.
     static QString webSocketSandboxId(const QString &path);
 
 private:

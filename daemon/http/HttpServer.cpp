@@ -47,7 +47,11 @@ void HttpServer::dispatch(const QHttpServerRequest &request, QHttpServerResponde
 
 void HttpServer::addWebSocketRoute(const QString &pattern, WebSocketHandler handler)
 {
-    m_webSocketHandler = std::move(handler);
+    QString expression = QRegularExpression::escape(pattern);
+    expression.replace(QRegularExpression::escape(QStringLiteral("<arg>")),
+                       QStringLiteral("[^/]+"));
+    const bool first = m_webSocketRoutes.isEmpty();
+    m_webSocketRoutes.append({QRegularExpression(u'^' + expression + u'$'), std::move(handler)});
     // QHttpServer upgrades only a request whose path matches one of its own routes, and only
     // if the route's handler wrote nothing.
     m_server.route(pattern, [this](const QString &, const QHttpServerRequest &request,
@@ -57,11 +61,22 @@ void HttpServer::addWebSocketRoute(const QString &pattern, WebSocketHandler hand
         HttpReply reply(std::move(responder), m_commonHeaders, false);
         reply.send(HttpResponse::error(426, QStringLiteral("this endpoint speaks WebSocket only")));
     });
+    if (!first)
+        return;
     connect(&m_server, &QHttpServer::newWebSocketConnection, this, [this] {
         while (m_server.hasPendingWebSocketConnections()) {
             std::unique_ptr<QWebSocket> socket = m_server.nextPendingWebSocketConnection();
-            if (socket && m_webSocketHandler)
-                m_webSocketHandler(std::move(socket));
+            if (!socket)
+                continue;
+            const QString path = socket->requestUrl().path();
+            for (const WebSocketRoute &route : std::as_const(m_webSocketRoutes)) {
+                if (route.path.match(path).hasMatch()) {
+                    route.handler(std::move(socket));
+                    break;
+                }
+            }
+            if (socket) // no route: refused
+                socket->close(QWebSocketProtocol::CloseCodePolicyViolated);
         }
     });
 }

@@ -6,6 +6,7 @@
 #include <QHostAddress>
 #include <QHttpServer>
 #include <QObject>
+#include <QRegularExpression>
 
 #include "http/GuardedTcpServer.h"
 #include "http/HttpRouter.h"
@@ -29,7 +30,8 @@ public:
     GuardedTcpServer &tcpServer() { return *m_tcp; }
     // Headers added to every answer (security headers), as "Name: value\r\n" lines.
     void setCommonHeaders(const QByteArray &headers);
-    // A WebSocket endpoint; pattern uses QHttpServer's <arg> syntax, one argument.
+    // A WebSocket endpoint; pattern uses QHttpServer's <arg> syntax, one argument. An
+    // upgraded socket goes to the route whose pattern its path matches.
     void addWebSocketRoute(const QString &pattern, WebSocketHandler handler);
 
     Expected<quint16, QString> listen(const QHostAddress &address, quint16 port);
@@ -42,5 +44,10 @@ private:
     GuardedTcpServer *m_tcp;
     HttpRouter m_router;
     QByteArray m_commonHeaders;
-    WebSocketHandler m_webSocketHandler;
+    struct WebSocketRoute
+    {
+        QRegularExpression path;
+        WebSocketHandler handler;
+    };
+    QList<WebSocketRoute> m_webSocketRoutes;
 };

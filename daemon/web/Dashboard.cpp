@@ -26,6 +26,8 @@ const QList<std::pair<QString, QString>> &pageAssets()
     static const QList<std::pair<QString, QString>> assets{
         {QStringLiteral("style"), QStringLiteral("style.css")},
         {QStringLiteral("script"), QStringLiteral("dashboard.js")},
+        {QStringLiteral("terminal_js"), QStringLiteral("terminal.js")},
+        {QStringLiteral("terminal_css"), QStringLiteral("terminal.css")},
         {QStringLiteral("favicon"), QStringLiteral("favicon.svg")},
         {QStringLiteral("htmx"), QStringLiteral("vendor/htmx/htmx.min.js")},
         {QStringLiteral("xterm_js"), QStringLiteral("vendor/xterm/xterm.js")},

@@ -264,8 +264,12 @@ describe("dashboard", () => {
     await page.locator("#action-run").click();
     await page.locator("#sandbox-summary .badge", { hasText: "running" }).waitFor();
     assert.equal((await daemon.api("GET", `/api/sandboxes/${sandboxId}`)).json.status, "running");
-    // The same terminal goes on with the new run's output.
-    await waitFor(async () => (await occurrences(page, "green stub line")) === 2, { what: "the second run's output" });
+    // The live terminal reconnects to the new run's tmux pane and shows its screen.
+    await waitFor(
+      async () => (await page.evaluate(() => window.csmLiveTerminalState.messages.filter((t) => t === "screen").length)) >= 2,
+      { timeout: 30000, what: "the second run's screen" }
+    );
+    await waitFor(async () => (await occurrences(page, "green stub line")) === 1, { what: "the second run's output" });
     await page.close();
   });
 
@@ -283,7 +287,7 @@ describe("dashboard", () => {
       await waitFor(() => index.locator("#offline-banner").isVisible(), { what: "the index's offline banner" });
       await daemon.restartOnSamePort();
       await waitFor(async () => (await state.textContent()) === "connected", { timeout: 40000, what: "reconnected" });
-      await waitFor(async () => (await occurrences(page, "green stub line")) === 2, { what: "the backlog again" });
+      await waitFor(async () => (await occurrences(page, "green stub line")) === 1, { what: "the same screen again" });
       await waitFor(async () => !(await index.locator("#offline-banner").isVisible()), { what: "the banner to go" });
     } finally {
       problems.daemonDown = false;

@@ -30,8 +30,10 @@ complete_line() {
     assert_output $'start\nstatus\nstop'
     run complete_line --host testhost de
     assert_output delete
-    run complete_line help sc
+    run complete_line help screens
     assert_output screenshot
+    run complete_line help sen
+    assert_output send
     run complete_line create --
     assert_line --no-network
     assert_line --sync

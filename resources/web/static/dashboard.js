@@ -414,113 +414,6 @@
   });
 
   // ---------------------------------------------------------------------------------------
-  // The terminal: xterm.js at the tmux pane's size, fed by the log WebSocket (the last 1000
-  // lines, then raw output), reconnecting with exponential backoff.
-
-  const terminal = (function () {
-    const element = document.getElementById("terminal");
-    const state = document.getElementById("terminal-state");
-    const FirstDelay = 1000;
-    const MaxDelay = 30000;
-    const MinFont = 9;
-    const MaxFont = 15;
-    const FontFamily = '"DejaVu Sans Mono", ui-monospace, Menlo, Consolas, "Liberation Mono", monospace';
-
-    function setState(name, text) {
-      if (!state) return;
-      state.dataset.state = name;
-      state.textContent = text;
-    }
-
-    // The largest font that fits the pane's width on screen; smaller screens scroll sideways.
-    function fittingFont(cols) {
-      const scroller = element.parentElement;
-      const canvas = document.createElement("canvas").getContext("2d");
-      canvas.font = "100px " + FontFamily;
-      const perPixel = canvas.measureText("MMMMMMMMMM").width / 1000;
-      const available = scroller.clientWidth - 24;
-      const size = Math.floor(available / (cols * perPixel));
-      return Math.max(MinFont, Math.min(MaxFont, size || MaxFont));
-    }
-
-    function start() {
-      if (!element || !window.Terminal) return;
-      const cols = Number(element.dataset.cols) || 160;
-      const rows = Number(element.dataset.rows) || 48;
-      const term = new window.Terminal({
-        cols: cols,
-        rows: rows,
-        scrollback: 10000,
-        disableStdin: true,
-        cursorBlink: false,
-        fontFamily: FontFamily,
-        fontSize: fittingFont(cols),
-        theme: { background: "#0b0d10", foreground: "#d6dbe1", cursor: "#d6dbe1" },
-      });
-      term.open(element);
-      window.csmTerminal = term; // for the browser tests and for debugging
-
-      let resizeTimer = 0;
-      window.addEventListener("resize", function () {
-        clearTimeout(resizeTimer);
-        resizeTimer = setTimeout(function () {
-          term.options.fontSize = fittingFont(cols);
-        }, 150);
-      });
-
-      const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-      const url = scheme + "//" + location.host + "/ws/sandboxes/" + encodeURIComponent(element.dataset.sandboxId) + "/logs";
-      let delay = FirstDelay;
-      let retryTimer = 0;
-      let socket = null;
-
-      function connect() {
-        retryTimer = 0;
-        setState("connecting", "connecting…");
-        let backlog = true;
-        socket = new WebSocket(url);
-        socket.binaryType = "arraybuffer";
-        socket.addEventListener("open", function () {
-          delay = FirstDelay;
-          setState("connected", "connected");
-        });
-        socket.addEventListener("message", function (event) {
-          if (backlog) {
-            // Each connection starts with the backlog again: start from a clean screen.
-            term.reset();
-            backlog = false;
-          }
-          term.write(typeof event.data === "string" ? event.data : new Uint8Array(event.data));
-        });
-        socket.addEventListener("close", function (event) {
-          socket = null;
-          if (event.code === 1000 || event.code === 1008) {
-            setState("closed", event.reason ? "closed: " + event.reason : "closed");
-            return;
-          }
-          const wait = Math.round(delay * (0.8 + Math.random() * 0.4));
-          setState("reconnecting", "reconnecting in " + Math.ceil(wait / 1000) + " s…");
-          retryTimer = setTimeout(connect, wait);
-          delay = Math.min(delay * 2, MaxDelay);
-        });
-      }
-
-      function reconnectNow() {
-        if (!retryTimer) return;
-        clearTimeout(retryTimer);
-        connect();
-      }
-      window.addEventListener("online", reconnectNow);
-      document.addEventListener("visibilitychange", function () {
-        if (!document.hidden) reconnectNow();
-      });
-      connect();
-    }
-
-    return { start: start };
-  })();
-
-  // ---------------------------------------------------------------------------------------
 
   function init() {
     // Record the server's HTML before anything below changes it.
@@ -530,7 +423,7 @@
       formatActivity(document);
     }, 5000);
     sparklines.start();
-    terminal.start();
+    // The detail page's live terminal is terminal.js's.
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
